@@ -1,0 +1,402 @@
+//! The crate's one error type.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong while configuring the client, calling Smile ID,
+/// or judging what came back.
+///
+/// The variants are grouped by what a caller does about them:
+///
+/// | variant | meaning | retry? |
+/// |---|---|---|
+/// | [`InvalidInput`](Error::InvalidInput) | a bad argument; nothing was sent | no: fix the input |
+/// | [`Transport`](Error::Transport) | the request or response did not make it | yes, later |
+/// | [`Http`](Error::Http) | Smile ID (or a gateway) answered a non-2xx status | 5xx, 408, 429: yes |
+/// | [`ResponseTooLarge`](Error::ResponseTooLarge) | the body passed the size cap | no |
+/// | [`Decode`](Error::Decode) | a 2xx body that is not a job status | no |
+/// | [`SignatureMismatch`](Error::SignatureMismatch) | the response is not signed with your key | no: treat as forged |
+/// | [`InvalidTimestamp`](Error::InvalidTimestamp) | the signed timestamp cannot be read | no |
+/// | [`TimestampOutOfTolerance`](Error::TimestampOutOfTolerance) | authentic but stale or from the future | no: check clocks |
+/// | [`JobMismatch`](Error::JobMismatch) | authentic, but about another job | no: treat as a mix-up |
+///
+/// No variant ever holds the API key or the request signature, and neither
+/// appears in `Display` or `Debug` output.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument or configuration value was rejected before anything was sent.
+    InvalidInput {
+        /// The name of the offending argument, e.g. `"partner_id"`.
+        field: &'static str,
+        /// Why it was rejected, e.g. `"must not be empty"`.
+        reason: String,
+    },
+
+    /// The request could not be sent or the response could not be received:
+    /// DNS, connection, TLS, timeout, or a broken HTTP exchange.
+    Transport {
+        /// What kind of failure it was.
+        kind: TransportErrorKind,
+        /// The underlying error, for logs.
+        source: BoxError,
+    },
+
+    /// The server answered with a status other than 2xx.
+    ///
+    /// Smile ID's error bodies look like `{"error": "...", "code": "2205"}`; a
+    /// gateway's HTML page or an empty body still yields a readable `message`.
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// Smile ID's four-digit error code, when the body carried one
+        /// (see [`error_code_meaning`](crate::error_code_meaning)).
+        code: Option<String>,
+        /// The server's error text, or a description of the body when it had none.
+        message: String,
+        /// The start of the raw body (at most 1 KiB), for logs.
+        body: String,
+        /// A request id header (`x-request-id` or similar), when present.
+        request_id: Option<String>,
+        /// The `Location` header of a redirect, which is never followed.
+        location: Option<String>,
+    },
+
+    /// The response body was longer than the configured cap
+    /// ([`WebApiBuilder::max_response_bytes`](crate::WebApiBuilder::max_response_bytes)).
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+
+    /// A 2xx body that is not a well-formed job status (not JSON, not an object,
+    /// or a field of an impossible type).
+    Decode {
+        /// What was wrong.
+        reason: String,
+        /// The first bytes of the body, escaped, for logs.
+        excerpt: String,
+        /// The parser's error, when there was one.
+        source: Option<BoxError>,
+    },
+
+    /// The response's `signature` is missing, malformed, or was not made with
+    /// this partner id and API key over the response's `timestamp`.
+    ///
+    /// Treat the response as forged: nothing in it can be trusted.
+    SignatureMismatch {
+        /// What exactly failed.
+        reason: SignatureFailure,
+    },
+
+    /// The response is authentically signed, but its `timestamp` is not an
+    /// RFC 3339 date-time.
+    InvalidTimestamp {
+        /// The timestamp as received.
+        timestamp: String,
+    },
+
+    /// The response is authentically signed, but its `timestamp` is further from
+    /// now than the tolerance allows: a replay, or a badly wrong clock.
+    TimestampOutOfTolerance {
+        /// The timestamp as received.
+        timestamp: String,
+        /// The response's timestamp minus now: negative when it lies in the past.
+        skew: time::Duration,
+        /// The tolerance that was exceeded.
+        tolerance: Duration,
+    },
+
+    /// The response is authentically signed and fresh, but its result's
+    /// `PartnerParams` name another job than the one asked about.
+    JobMismatch {
+        /// The `user_id` that was asked about.
+        expected_user_id: String,
+        /// The `job_id` that was asked about.
+        expected_job_id: String,
+        /// The `user_id` in the result, if it had one.
+        received_user_id: Option<String>,
+        /// The `job_id` in the result, if it had one.
+        received_job_id: Option<String>,
+    },
+}
+
+/// The kind of a [`Error::Transport`] failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// A timeout expired (connect, or the whole call).
+    Timeout,
+    /// The host name could not be resolved.
+    Dns,
+    /// The server refused the connection.
+    ConnectionRefused,
+    /// TLS failed: certificate, handshake, or protocol.
+    Tls,
+    /// The connection broke or the server sent a malformed or truncated HTTP
+    /// response.
+    Protocol,
+    /// Any other I/O failure.
+    Io,
+}
+
+/// Why a signature check failed; carried by [`Error::SignatureMismatch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureFailure {
+    /// The message had no `signature` string.
+    MissingSignature,
+    /// The message had no `timestamp` string, so nothing could be verified.
+    MissingTimestamp,
+    /// The `signature` is not standard base64 of a 32-byte HMAC.
+    Malformed,
+    /// The `signature` is well formed but does not match.
+    Mismatch,
+}
+
+impl fmt::Display for SignatureFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignatureFailure::MissingSignature => "no signature",
+            SignatureFailure::MissingTimestamp => "no timestamp",
+            SignatureFailure::Malformed => "malformed signature",
+            SignatureFailure::Mismatch => "signature does not match",
+        })
+    }
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Dns => "host not found",
+            TransportErrorKind::ConnectionRefused => "connection refused",
+            TransportErrorKind::Tls => "tls failure",
+            TransportErrorKind::Protocol => "broken http exchange",
+            TransportErrorKind::Io => "i/o failure",
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { field, reason } => write!(f, "invalid input: {field} {reason}"),
+            Error::Transport { kind, .. } => write!(f, "transport error: {kind}"),
+            Error::Http {
+                status,
+                code,
+                message,
+                ..
+            } => {
+                write!(f, "http status {status}: {message}")?;
+                if let Some(code) = code {
+                    write!(f, " (smile id code {code})")?;
+                }
+                Ok(())
+            }
+            Error::ResponseTooLarge { limit } => {
+                write!(f, "response too large: over the {limit}-byte limit")
+            }
+            Error::Decode {
+                reason, excerpt, ..
+            } => write!(
+                f,
+                "cannot decode response: {reason} (body starts {excerpt})"
+            ),
+            Error::SignatureMismatch { reason } => {
+                write!(f, "response signature rejected: {reason}")
+            }
+            Error::InvalidTimestamp { timestamp } => {
+                write!(f, "invalid response timestamp: {timestamp:?}")
+            }
+            Error::TimestampOutOfTolerance {
+                timestamp,
+                skew,
+                tolerance,
+            } => {
+                let direction = if skew.is_negative() {
+                    "in the past"
+                } else {
+                    "in the future"
+                };
+                write!(
+                    f,
+                    "response timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance",
+                    skew.abs().as_seconds_f64(),
+                    tolerance.as_secs_f64()
+                )
+            }
+            Error::JobMismatch {
+                expected_user_id,
+                expected_job_id,
+                received_user_id,
+                received_job_id,
+            } => write!(
+                f,
+                "response is about another job: asked for user {expected_user_id:?} job {expected_job_id:?}, got user {} job {}",
+                OptDisplay(received_user_id.as_deref()),
+                OptDisplay(received_job_id.as_deref()),
+            ),
+        }
+    }
+}
+
+struct OptDisplay<'a>(Option<&'a str>);
+
+impl fmt::Display for OptDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "{s:?}"),
+            None => f.write_str("(none)"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source.as_ref()),
+            Error::Decode {
+                source: Some(source),
+                ..
+            } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid_input(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn decode(reason: impl Into<String>, body: &[u8], source: Option<BoxError>) -> Self {
+        Error::Decode {
+            reason: reason.into(),
+            excerpt: excerpt(body, 80),
+            source,
+        }
+    }
+
+    /// Smile ID's error code for an [`Error::Http`], e.g. `"2205"`.
+    ///
+    /// ```
+    /// # let err = smile_id::Error::InvalidInput { field: "x", reason: String::new() };
+    /// if err.smile_id_code() == Some("2205") {
+    ///     eprintln!("check the API key and the server (sandbox or production)");
+    /// }
+    /// ```
+    pub fn smile_id_code(&self) -> Option<&str> {
+        match self {
+            Error::Http { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again later: transport
+    /// failures and HTTP 408, 429, 500, 502, 503 and 504.
+    ///
+    /// Verification failures are never retryable.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Http { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+}
+
+/// The first `max` characters of a body, with control characters escaped and
+/// an ellipsis when cut; for error messages.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(max.min(text.len()) + 8);
+    out.push('"');
+    let mut taken = 0;
+    for c in text.chars() {
+        if taken == max {
+            out.push('…');
+            break;
+        }
+        out.extend(c.escape_debug());
+        taken += 1;
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn error_is_send_sync_static() {
+        assert_send_sync_static::<Error>();
+    }
+
+    #[test]
+    fn display_is_lowercase() {
+        let errors = [
+            Error::invalid_input("partner_id", "must not be empty"),
+            Error::ResponseTooLarge { limit: 10 },
+            Error::decode("not json", b"<html>", None),
+            Error::SignatureMismatch {
+                reason: SignatureFailure::Mismatch,
+            },
+            Error::InvalidTimestamp {
+                timestamp: "x".into(),
+            },
+            Error::Http {
+                status: 401,
+                code: Some("2205".into()),
+                message: "unauthorized".into(),
+                body: String::new(),
+                request_id: None,
+                location: None,
+            },
+        ];
+        for e in errors {
+            let text = e.to_string();
+            let first = text.chars().next().unwrap();
+            assert!(first.is_lowercase(), "{text}");
+        }
+    }
+
+    #[test]
+    fn excerpt_escapes_and_cuts() {
+        assert_eq!(excerpt(b"ab\ncd", 3), "\"ab\\n…\"");
+        assert_eq!(excerpt(b"", 3), "\"\"");
+        assert_eq!(excerpt(&[0xff, b'a'], 10), "\"\u{fffd}a\"");
+    }
+
+    #[test]
+    fn skew_direction_in_display() {
+        let past = Error::TimestampOutOfTolerance {
+            timestamp: "t".into(),
+            skew: time::Duration::seconds(-301),
+            tolerance: Duration::from_secs(300),
+        };
+        assert!(past.to_string().contains("301.000 s in the past"), "{past}");
+        let future = Error::TimestampOutOfTolerance {
+            timestamp: "t".into(),
+            skew: time::Duration::seconds(301),
+            tolerance: Duration::from_secs(300),
+        };
+        assert!(future.to_string().contains("in the future"), "{future}");
+    }
+}

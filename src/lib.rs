@@ -1,0 +1,45 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod codes;
+mod error;
+mod json;
+mod response;
+mod server;
+mod signature;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+mod verify;
+
+pub use client::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    DEFAULT_TIMESTAMP_TOLERANCE, USER_AGENT, WebApi, WebApiBuilder,
+};
+pub use codes::{error_code_meaning, result_code_meaning};
+pub use error::{Error, SignatureFailure, TransportErrorKind};
+pub use json::{Extra, RawJson};
+pub use response::{
+    ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,
+    PartnerParams,
+};
+pub use server::Server;
+pub use signature::{Signature, SignatureParams};

@@ -1,0 +1,323 @@
+//! Which Smile ID server to talk to, and the https-only rule for base URLs.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use crate::Error;
+
+const SANDBOX_URL: &str = "https://testapi.smileidentity.com/v1";
+const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
+
+/// The Smile ID server to call.
+///
+/// Sandbox and production have different API keys: using one with the other
+/// gives error 2205.
+///
+/// Conversions follow the official SDKs' `sid_server` argument: `0` or `"0"`
+/// is the sandbox, `1` or `"1"` production, and any other string a base URL
+/// including the version path.
+///
+/// ```
+/// use smile_id::Server;
+///
+/// assert_eq!(Server::try_from(0)?, Server::Sandbox);
+/// assert_eq!("production".parse::<Server>()?, Server::Production);
+/// assert_eq!(
+///     "https://example.com/v1/".parse::<Server>()?,
+///     Server::Custom("https://example.com/v1".into())
+/// );
+/// assert!("http://example.com/v1".parse::<Server>().is_err()); // https only
+/// assert!("http://127.0.0.1:8080/v1".parse::<Server>().is_ok()); // except loopback
+/// # Ok::<(), smile_id::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Server {
+    /// `https://testapi.smileidentity.com/v1`
+    Sandbox,
+    /// `https://api.smileidentity.com/v1`
+    Production,
+    /// Another base URL, version path included (e.g. `https://host/v1`).
+    ///
+    /// It must be `https`, except on loopback hosts (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`), where `http` is allowed for tests and local
+    /// simulators. It is checked when the client is built.
+    Custom(String),
+}
+
+impl Server {
+    /// The base URL, normalised (no trailing `/`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when a [`Server::Custom`] URL is not acceptable.
+    pub fn base_url(&self) -> Result<String, Error> {
+        match self {
+            Server::Sandbox => Ok(SANDBOX_URL.to_owned()),
+            Server::Production => Ok(PRODUCTION_URL.to_owned()),
+            Server::Custom(url) => normalize_base_url(url),
+        }
+    }
+}
+
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Server::Sandbox => f.write_str(SANDBOX_URL),
+            Server::Production => f.write_str(PRODUCTION_URL),
+            Server::Custom(url) => f.write_str(url),
+        }
+    }
+}
+
+impl FromStr for Server {
+    type Err = Error;
+
+    /// `"0"`/`"sandbox"`, `"1"`/`"production"` (any case), or a base URL.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let s = s.trim();
+        if s == "0" || s.eq_ignore_ascii_case("sandbox") {
+            Ok(Server::Sandbox)
+        } else if s == "1" || s.eq_ignore_ascii_case("production") {
+            Ok(Server::Production)
+        } else {
+            normalize_base_url(s).map(Server::Custom)
+        }
+    }
+}
+
+impl TryFrom<&str> for Server {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl TryFrom<String> for Server {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl TryFrom<&String> for Server {
+    type Error = Error;
+    fn try_from(s: &String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+macro_rules! server_from_int {
+    ($($t:ty),*) => {$(
+        impl TryFrom<$t> for Server {
+            type Error = Error;
+            /// `0` is the sandbox, `1` production.
+            fn try_from(n: $t) -> Result<Self, Error> {
+                match n {
+                    0 => Ok(Server::Sandbox),
+                    1 => Ok(Server::Production),
+                    _ => Err(Error::invalid_input(
+                        "sid_server",
+                        format!("must be 0 (sandbox), 1 (production) or a URL, not {n}"),
+                    )),
+                }
+            }
+        }
+    )*};
+}
+
+server_from_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
+
+/// Checks a base URL and puts it in one canonical form: scheme in lower case,
+/// no trailing `/`. A bare host gets `https://` (once: a URL that already has
+/// a scheme is never given another).
+pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
+    let bad = |reason: &str| Error::invalid_input("sid_server", format!("{reason}: {raw:?}"));
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad("must not contain white space"));
+    }
+    if url.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("https".to_owned(), url),
+    };
+    if scheme != "https" && scheme != "http" {
+        return Err(bad("must be an https URL"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(bad("must not contain credentials"));
+    }
+    let host = parse_host(authority).ok_or_else(|| bad("has no valid host"))?;
+    if scheme == "http" && !host.is_loopback() {
+        return Err(bad(
+            "must be https (plain http is allowed only for localhost and loopback addresses)",
+        ));
+    }
+    let path = path.trim_end_matches('/');
+    Ok(format!("{scheme}://{authority}{path}"))
+}
+
+enum Host<'a> {
+    Name(&'a str),
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+}
+
+impl Host<'_> {
+    fn is_loopback(&self) -> bool {
+        match self {
+            Host::Name(name) => name.eq_ignore_ascii_case("localhost"),
+            Host::V4(ip) => ip.is_loopback(),
+            Host::V6(ip) => ip.is_loopback(),
+        }
+    }
+}
+
+/// The host of `host[:port]` or `[v6][:port]`, if both parts are valid.
+fn parse_host(authority: &str) -> Option<Host<'_>> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (Host::V6(v6.parse().ok()?), port)
+    } else {
+        let (name, port) = match authority.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        };
+        let host = match name.parse::<Ipv4Addr>() {
+            Ok(ip) => Host::V4(ip),
+            Err(_) => {
+                let valid = !name.is_empty()
+                    && name.len() <= 253
+                    && name
+                        .split('.')
+                        .all(|label| !label.is_empty() && label.len() <= 63)
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+                    && !name.starts_with('-');
+                if !valid {
+                    return None;
+                }
+                Host::Name(name)
+            }
+        };
+        (host, port)
+    };
+    if let Some(port) = port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match port.parse::<u16>() {
+            Ok(p) if p > 0 => {}
+            _ => return None,
+        }
+    }
+    Some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(raw: &str) -> String {
+        normalize_base_url(raw).unwrap()
+    }
+
+    #[test]
+    fn well_known_servers() {
+        assert_eq!(Server::try_from(0u8).unwrap(), Server::Sandbox);
+        assert_eq!(Server::try_from(1).unwrap(), Server::Production);
+        assert!(Server::try_from(2).is_err());
+        assert!(Server::try_from(-1i64).is_err());
+        assert_eq!("0".parse::<Server>().unwrap(), Server::Sandbox);
+        assert_eq!(" 1 ".parse::<Server>().unwrap(), Server::Production);
+        assert_eq!("Sandbox".parse::<Server>().unwrap(), Server::Sandbox);
+        assert_eq!(
+            Server::Sandbox.base_url().unwrap(),
+            "https://testapi.smileidentity.com/v1"
+        );
+        assert_eq!(
+            Server::Production.base_url().unwrap(),
+            "https://api.smileidentity.com/v1"
+        );
+    }
+
+    #[test]
+    fn urls_are_normalised_once() {
+        assert_eq!(ok("https://example.com/v1/"), "https://example.com/v1");
+        assert_eq!(ok("https://example.com/v1///"), "https://example.com/v1");
+        assert_eq!(ok("HTTPS://example.com/v1"), "https://example.com/v1");
+        assert_eq!(ok("example.com/v1"), "https://example.com/v1");
+        assert_eq!(ok("https://example.com"), "https://example.com");
+        assert_eq!(
+            ok("https://example.com:8443/v1"),
+            "https://example.com:8443/v1"
+        );
+        // The past bug: a scheme prepended to a URL that already had one.
+        assert!(normalize_base_url("https://https://example.com").is_err());
+    }
+
+    #[test]
+    fn https_only_except_loopback() {
+        assert!(normalize_base_url("http://example.com/v1").is_err());
+        assert!(normalize_base_url("http://10.0.0.1/v1").is_err());
+        assert!(normalize_base_url("http://localhost.example.com/v1").is_err());
+        assert_eq!(ok("http://127.0.0.1:8080/v1"), "http://127.0.0.1:8080/v1");
+        assert_eq!(ok("http://127.5.6.7/v1"), "http://127.5.6.7/v1");
+        assert_eq!(ok("http://localhost:1/v1"), "http://localhost:1/v1");
+        assert_eq!(ok("http://LOCALHOST/v1"), "http://LOCALHOST/v1");
+        assert_eq!(ok("http://[::1]:9000/v1"), "http://[::1]:9000/v1");
+        assert!(normalize_base_url("ftp://example.com").is_err());
+    }
+
+    #[test]
+    fn malformed_urls_rejected() {
+        for bad in [
+            "",
+            "   ",
+            "https://",
+            "https:///v1",
+            "https://exa mple.com",
+            "https://example.com/v1?x=1",
+            "https://example.com/v1#x",
+            "https://user:pass@example.com/v1",
+            "https://example.com:/v1",
+            "https://example.com:0/v1",
+            "https://example.com:99999/v1",
+            "https://example.com:80a/v1",
+            "https://[::1/v1",
+            "https://[nonsense]/v1",
+            "https://exa_mple..com",
+            "https://-bad.com",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let err = normalize_base_url("http://example.com").unwrap_err();
+        assert!(matches!(
+            err,
+            Error::InvalidInput {
+                field: "sid_server",
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("https"));
+    }
+}

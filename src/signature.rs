@@ -1,0 +1,326 @@
+//! Request signing and response signature checks (HMAC-SHA256).
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ring::hmac;
+use time::OffsetDateTime;
+
+use crate::Error;
+
+/// The fixed suffix of every signed message.
+const SUFFIX: &[u8] = b"sid_request";
+
+/// Signs requests and checks signatures for one partner id and API key.
+///
+/// The signature is `base64(HMAC-SHA256(api_key, timestamp + partner_id + "sid_request"))`,
+/// as in Smile ID's official SDKs. Responses and callbacks are signed the same
+/// way, so the same value checks them.
+///
+/// The HMAC key is prepared once, in [`Signature::new`]; the API key string
+/// itself is not kept, and `Debug` shows `[redacted]` in its place.
+///
+/// ```
+/// use smile_id::Signature;
+///
+/// let signer = Signature::new("125", "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d")?;
+/// let params = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
+/// assert_eq!(params.signature, "Q5IIffa8EPKwev8tq4+BaJosyG+KKeoMQIdFHP/yBqQ=");
+/// assert!(signer.confirm_signature(&params.timestamp, &params.signature));
+/// # Ok::<(), smile_id::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signature {
+    partner_id: String,
+    key: hmac::Key,
+}
+
+/// A timestamp and the signature made over it, as sent in a request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SignatureParams {
+    /// The base64 HMAC (44 characters).
+    pub signature: String,
+    /// The exact timestamp string that was signed.
+    pub timestamp: String,
+}
+
+impl Signature {
+    /// Prepares a signer for `partner_id` and `api_key`.
+    ///
+    /// `partner_id` is used exactly as given: `"002"` and `"2"` sign differently.
+    /// The API key's UTF-8 bytes are the HMAC key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when either argument is empty or the partner id
+    /// has surrounding white space or control characters.
+    pub fn new(partner_id: &str, api_key: &str) -> Result<Self, Error> {
+        validate_id("partner_id", partner_id)?;
+        if api_key.is_empty() {
+            return Err(Error::invalid_input("api_key", "must not be empty"));
+        }
+        Ok(Signature {
+            partner_id: partner_id.to_owned(),
+            key: hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes()),
+        })
+    }
+
+    /// The partner id this signer signs for.
+    pub fn partner_id(&self) -> &str {
+        &self.partner_id
+    }
+
+    /// Signs `timestamp`, or the current time when it is `None`.
+    ///
+    /// The current time is formatted as ISO 8601 UTC with milliseconds,
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Smile ID's documentation asks.
+    ///
+    /// ```
+    /// # let signer = smile_id::Signature::new("002", "key")?;
+    /// let params = signer.generate_signature(None);
+    /// assert_eq!(params.timestamp.len(), "2026-11-26T12:32:04.622Z".len());
+    /// assert_eq!(params.signature.len(), 44);
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    pub fn generate_signature(&self, timestamp: Option<&str>) -> SignatureParams {
+        let timestamp = match timestamp {
+            Some(t) => t.to_owned(),
+            None => format_timestamp(OffsetDateTime::now_utc()),
+        };
+        SignatureParams {
+            signature: self.sign(&timestamp),
+            timestamp,
+        }
+    }
+
+    /// Whether `signature` was made with this partner id and API key over
+    /// exactly `timestamp`.
+    ///
+    /// The comparison takes constant time. A signature that is not standard,
+    /// padded base64 of 32 bytes is simply not confirmed.
+    pub fn confirm_signature(&self, timestamp: &str, signature: &str) -> bool {
+        self.check(timestamp, signature).is_ok()
+    }
+
+    /// Like [`confirm_signature`](Self::confirm_signature), saying why it failed.
+    pub(crate) fn check(
+        &self,
+        timestamp: &str,
+        signature: &str,
+    ) -> Result<(), crate::SignatureFailure> {
+        // 32 bytes encode to 44 characters; anything else cannot match. Decoding into a
+        // fixed buffer keeps this allocation-free.
+        let mut tag = [0u8; 33];
+        let len = match signature.len() {
+            44 => STANDARD
+                .decode_slice(signature, &mut tag)
+                .map_err(|_| crate::SignatureFailure::Malformed)?,
+            _ => return Err(crate::SignatureFailure::Malformed),
+        };
+        let tag = tag.get(..len).ok_or(crate::SignatureFailure::Malformed)?;
+        let mut message =
+            Vec::with_capacity(timestamp.len() + self.partner_id.len() + SUFFIX.len());
+        message.extend_from_slice(timestamp.as_bytes());
+        message.extend_from_slice(self.partner_id.as_bytes());
+        message.extend_from_slice(SUFFIX);
+        hmac::verify(&self.key, &message, tag).map_err(|_| crate::SignatureFailure::Mismatch)
+    }
+
+    /// The base64 signature over `timestamp`.
+    pub(crate) fn sign(&self, timestamp: &str) -> String {
+        let mut ctx = hmac::Context::with_key(&self.key);
+        ctx.update(timestamp.as_bytes());
+        ctx.update(self.partner_id.as_bytes());
+        ctx.update(SUFFIX);
+        STANDARD.encode(ctx.sign().as_ref())
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signature")
+            .field("partner_id", &self.partner_id)
+            .field("api_key", &format_args!("[redacted]"))
+            .finish()
+    }
+}
+
+/// Rejects empty ids and ones with surrounding white space or control
+/// characters (a copy-paste accident that would otherwise only show up as a
+/// 2205 from the server).
+pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    if value.trim() != value {
+        return Err(Error::invalid_input(
+            field,
+            "must not start or end with white space",
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
+pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Vectors {
+        vectors: Vec<Vector>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Vector {
+        name: String,
+        partner_id: String,
+        api_key: String,
+        timestamp: String,
+        signature: String,
+    }
+
+    fn vectors() -> Vec<Vector> {
+        let text = include_str!("../fixtures/signature_vectors.json");
+        serde_json::from_str::<Vectors>(text).unwrap().vectors
+    }
+
+    #[test]
+    fn official_sdk_vectors_sign_and_confirm() {
+        let vectors = vectors();
+        assert!(vectors.len() >= 8);
+        for v in vectors {
+            let signer = Signature::new(&v.partner_id, &v.api_key).unwrap();
+            let params = signer.generate_signature(Some(&v.timestamp));
+            assert_eq!(params.signature, v.signature, "vector {}", v.name);
+            assert_eq!(params.timestamp, v.timestamp);
+            assert!(
+                signer.confirm_signature(&v.timestamp, &v.signature),
+                "vector {}",
+                v.name
+            );
+        }
+    }
+
+    #[test]
+    fn leading_zeros_matter() {
+        let a = Signature::new("002", "k").unwrap();
+        let b = Signature::new("2", "k").unwrap();
+        let ts = "2026-11-26T12:32:04.622Z";
+        assert_ne!(
+            a.generate_signature(Some(ts)).signature,
+            b.generate_signature(Some(ts)).signature
+        );
+    }
+
+    #[test]
+    fn rejects_wrong_or_malformed_signatures() {
+        let signer = Signature::new("125", "key").unwrap();
+        let ts = "2026-11-26T12:32:04.622Z";
+        let good = signer.sign(ts);
+        assert!(signer.confirm_signature(ts, &good));
+        assert!(!signer.confirm_signature("2026-11-26T12:32:04.623Z", &good));
+        assert!(!signer.confirm_signature(ts, ""));
+        assert!(!signer.confirm_signature(ts, &good[..43]));
+        assert!(!signer.confirm_signature(ts, &format!("{good}=")));
+        assert!(!signer.confirm_signature(ts, &good.replace('=', "A")));
+        assert!(!signer.confirm_signature(ts, "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!="));
+        let other = Signature::new("125", "other key").unwrap();
+        assert!(!other.confirm_signature(ts, &good));
+        assert_eq!(
+            signer.check(ts, "not base64"),
+            Err(crate::SignatureFailure::Malformed)
+        );
+        assert_eq!(
+            other.check(ts, &good),
+            Err(crate::SignatureFailure::Mismatch)
+        );
+    }
+
+    #[test]
+    fn flipping_any_bit_of_the_signature_fails() {
+        let signer = Signature::new("125", "key").unwrap();
+        let ts = "2026-11-26T12:32:04.622Z";
+        let good = STANDARD.decode(signer.sign(ts)).unwrap();
+        for i in 0..good.len() * 8 {
+            let mut bad = good.clone();
+            bad[i / 8] ^= 1 << (i % 8);
+            assert!(
+                !signer.confirm_signature(ts, &STANDARD.encode(&bad)),
+                "bit {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_inputs_rejected() {
+        assert!(matches!(
+            Signature::new("", "k"),
+            Err(Error::InvalidInput {
+                field: "partner_id",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Signature::new("002", ""),
+            Err(Error::InvalidInput {
+                field: "api_key",
+                ..
+            })
+        ));
+        assert!(Signature::new(" 002", "k").is_err());
+        assert!(Signature::new("00\n2", "k").is_err());
+    }
+
+    #[test]
+    fn debug_redacts_the_key() {
+        let signer = Signature::new("002", "super-secret-api-key").unwrap();
+        let debug = format!("{signer:?}");
+        assert!(!debug.contains("super-secret-api-key"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+        assert!(debug.contains("002"));
+    }
+
+    #[test]
+    fn now_is_formatted_with_milliseconds_and_z() {
+        // 13:32:04.622 at +01:00 is 12:32:04.622 UTC.
+        let t = time::macros_free_datetime();
+        assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
+        let params = Signature::new("1", "k").unwrap().generate_signature(None);
+        let ts = params.timestamp.as_bytes();
+        assert_eq!(ts.len(), 24);
+        assert_eq!(ts[10], b'T');
+        assert_eq!(ts[19], b'.');
+        assert_eq!(ts[23], b'Z');
+    }
+
+    mod time {
+        pub use ::time::*;
+        pub fn macros_free_datetime() -> OffsetDateTime {
+            let date = Date::from_calendar_date(2026, Month::November, 26).unwrap();
+            let t = Time::from_hms_milli(13, 32, 4, 622).unwrap();
+            PrimitiveDateTime::new(date, t).assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap())
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! A local job status simulator, for testing code that uses this crate
+//! without network access or credentials (feature `testing`).
+//!
+//! The simulator listens on `127.0.0.1` on an ephemeral port and answers
+//! `POST /v1/job_status` the way Smile ID does: it checks the request's
+//! signature (a bad one gets a 401 with code 2205) and answers with a response
+//! signed for the same partner id and API key. A [`Scenario`] chooses what it
+//! answers, including the failures a client must catch. It stops when dropped.
+//!
+//! ```
+//! use smile_id::testing::{Scenario, Simulator};
+//! use smile_id::{JobStatusOptions, PartnerParams, WebApi};
+//!
+//! let sim = Simulator::start("002", "test-api-key")?;
+//! let api = WebApi::new("002", "", "test-api-key", sim.server())?;
+//! let job = PartnerParams::new("user-1", "job-1");
+//!
+//! let status = api.get_job_status(&job, &JobStatusOptions::default())?;
+//! assert!(status.job_complete && status.job_success);
+//!
+//! sim.set_scenario(Scenario::TamperedSignature);
+//! assert!(matches!(
+//!     api.get_job_status(&job, &JobStatusOptions::default()),
+//!     Err(smile_id::Error::SignatureMismatch { .. })
+//! ));
+//! assert_eq!(sim.request_count(), 2);
+//! # Ok::<(), smile_id::Error>(())
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::error::TransportErrorKind;
+use crate::signature::format_timestamp;
+use crate::{Error, Server, Signature};
+
+/// How many threads answer requests.
+const WORKERS: usize = 4;
+
+/// What the simulator answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scenario {
+    /// A completed, successful enrolment (`ResultCode` 0810) about the job
+    /// asked for, with history and image links when asked for. The default.
+    Complete,
+    /// A job still running: `job_complete` false and an empty result.
+    Pending,
+    /// Pending for the first `polls` requests, then [`Scenario::Complete`].
+    CompleteAfter {
+        /// How many requests are answered as pending first.
+        polls: u32,
+    },
+    /// A job with no result yet: `"result": "No zip uploaded yet"`.
+    StringResult,
+    /// A non-2xx answer with Smile ID's `{"error", "code"}` body.
+    ErrorCode {
+        /// The HTTP status, e.g. 400.
+        status: u16,
+        /// Smile ID's code, e.g. `"2213"`.
+        code: String,
+        /// The error text.
+        message: String,
+    },
+    /// A complete response whose signature was altered after signing.
+    TamperedSignature,
+    /// A complete response, correctly signed, with a timestamp an hour old.
+    StaleTimestamp,
+    /// A complete response, correctly signed, with its timestamp moved by this
+    /// much from the simulator's clock (negative: into the past).
+    TimestampOffset(time::Duration),
+    /// A complete response, correctly signed, about another job.
+    OtherJob,
+    /// This JSON object, with a fresh `timestamp` and `signature` set in it
+    /// (fixtures are re-signed at the time of the request).
+    SignedJson(String),
+    /// This exact answer, unsigned and unchanged.
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The body.
+        body: Vec<u8>,
+    },
+}
+
+/// A request the simulator received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The method, e.g. `"POST"`.
+    pub method: String,
+    /// The path, e.g. `"/v1/job_status"`.
+    pub path: String,
+    /// The headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl ReceivedRequest {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A job status simulator on `127.0.0.1`; see the [module docs](self).
+pub struct Simulator {
+    base_url: String,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    signature: Signature,
+    scenario: Mutex<Scenario>,
+    requests: Mutex<Vec<ReceivedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Simulator {
+    /// Starts a simulator that signs for `partner_id` and `api_key`, answering
+    /// [`Scenario::Complete`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty partner id or key, and
+    /// [`Error::Transport`] when no port can be opened on 127.0.0.1.
+    pub fn start(partner_id: &str, api_key: &str) -> Result<Self, Error> {
+        Self::start_with(partner_id, api_key, Scenario::Complete)
+    }
+
+    /// Starts a simulator answering `scenario`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`start`](Self::start).
+    pub fn start_with(partner_id: &str, api_key: &str, scenario: Scenario) -> Result<Self, Error> {
+        let signature = Signature::new(partner_id, api_key)?;
+        let http = tiny_http::Server::http("127.0.0.1:0").map_err(|source| Error::Transport {
+            kind: TransportErrorKind::Io,
+            source,
+        })?;
+        let port = http.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+        let http = Arc::new(http);
+        let shared = Arc::new(Shared {
+            signature,
+            scenario: Mutex::new(scenario),
+            requests: Mutex::new(Vec::new()),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = (0..WORKERS)
+            .map(|_| {
+                let (http, shared, stop) =
+                    (Arc::clone(&http), Arc::clone(&shared), Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match http.recv_timeout(Duration::from_millis(20)) {
+                            Ok(Some(request)) => shared.answer(request),
+                            Ok(None) => {}
+                            Err(_) => break,
+                        }
+                    }
+                })
+            })
+            .collect();
+        Ok(Simulator {
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            shared,
+            stop,
+            workers,
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:40123/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The simulator as a [`Server`] to build a client with.
+    pub fn server(&self) -> Server {
+        Server::Custom(self.base_url.clone())
+    }
+
+    /// Changes what the simulator answers from the next request on.
+    pub fn set_scenario(&self, scenario: Scenario) {
+        *lock(&self.shared.scenario) = scenario;
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// How many requests have been received.
+    pub fn request_count(&self) -> usize {
+        lock(&self.shared.requests).len()
+    }
+
+    /// The signer the simulator uses, e.g. to sign callback bodies.
+    pub fn signature(&self) -> &Signature {
+        &self.shared.signature
+    }
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.base_url)
+            .field("signature", &self.shared.signature)
+            .field("scenario", &*lock(&self.shared.scenario))
+            .finish()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Sets a fresh `timestamp` (now + `offset`) and its `signature` in a JSON
+/// object, as Smile ID signs responses and callbacks.
+///
+/// ```
+/// let signer = smile_id::Signature::new("002", "key")?;
+/// let mut body = serde_json::json!({"job_complete": true});
+/// smile_id::testing::sign_json(&signer, &mut body, time::Duration::ZERO);
+/// assert!(signer.confirm_signature(
+///     body["timestamp"].as_str().unwrap(),
+///     body["signature"].as_str().unwrap(),
+/// ));
+/// # Ok::<(), smile_id::Error>(())
+/// ```
+pub fn sign_json(signature: &Signature, body: &mut Value, offset: time::Duration) {
+    let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
+    let signed = signature.generate_signature(Some(&timestamp));
+    if let Some(object) = body.as_object_mut() {
+        object.insert("timestamp".into(), Value::String(signed.timestamp));
+        object.insert("signature".into(), Value::String(signed.signature));
+    }
+}
+
+/// A completed, successful enrolment result about `user_id` and `job_id`.
+pub fn complete_result(user_id: &str, job_id: &str) -> Value {
+    json!({
+        "Source": "WebAPI",
+        "Actions": {
+            "Liveness_Check": "Passed",
+            "Register_Selfie": "Approved",
+            "Verify_ID_Number": "Verified",
+            "Return_Personal_Info": "Returned",
+            "Selfie_Provided": "Passed",
+            "Human_Review_Compare": "Not Applicable",
+            "Selfie_To_ID_Authority_Compare": "Completed"
+        },
+        "ResultCode": "0810",
+        "ResultText": "Enroll User",
+        "ResultType": "SAIA",
+        "SmileJobID": "0000000324",
+        "JSONVersion": "1.0.0",
+        "IsFinalResult": "true",
+        "PartnerParams": {"job_id": job_id, "user_id": user_id, "job_type": 4},
+        "ConfidenceValue": "99",
+        "IsMachineResult": "true"
+    })
+}
+
+impl Shared {
+    fn answer(&self, mut request: tiny_http::Request) {
+        let mut body = Vec::new();
+        let _ = request.as_reader().read_to_end(&mut body);
+        let received = ReceivedRequest {
+            method: request.method().as_str().to_owned(),
+            path: request.url().to_owned(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|h| {
+                    (
+                        h.field.as_str().as_str().to_ascii_lowercase(),
+                        h.value.as_str().to_owned(),
+                    )
+                })
+                .collect(),
+            body,
+        };
+        let (status, content_type, reply) = self.reply(&received);
+        lock(&self.requests).push(received);
+        let mut response = tiny_http::Response::from_data(reply).with_status_code(status);
+        if let Ok(header) = tiny_http::Header::from_bytes("Content-Type", content_type.as_bytes()) {
+            response = response.with_header(header);
+        }
+        let _ = request.respond(response);
+    }
+
+    fn reply(&self, request: &ReceivedRequest) -> (u16, String, Vec<u8>) {
+        let json_reply = |status: u16, value: &Value| {
+            (
+                status,
+                "application/json".to_owned(),
+                value.to_string().into_bytes(),
+            )
+        };
+        let smile_error = |status: u16, code: &str, message: &str| {
+            json_reply(status, &json!({"error": message, "code": code}))
+        };
+        if request.method != "POST" || !request.path.ends_with("/job_status") {
+            return smile_error(404, "2201", "not found");
+        }
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
+            return smile_error(400, "2203", "invalid JSON");
+        };
+        let text = |key: &str| {
+            fields
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (timestamp, signature) = (text("timestamp"), text("signature"));
+        let (user_id, job_id) = (text("user_id"), text("job_id"));
+        if [&timestamp, &signature, &user_id, &job_id]
+            .iter()
+            .any(|s| s.is_empty())
+        {
+            return smile_error(400, "2213", "missing parameter");
+        }
+        if text("partner_id") != self.signature.partner_id()
+            || !self.signature.confirm_signature(&timestamp, &signature)
+        {
+            return smile_error(401, "2205", "unauthorized");
+        }
+        let want = |key: &str| fields.get(key).and_then(Value::as_bool).unwrap_or(false);
+        let (history, image_links) = (want("history"), want("image_links"));
+
+        let scenario = lock(&self.scenario).clone();
+        let seen = lock(&self.requests).len();
+        let complete = || {
+            let result = complete_result(&user_id, &job_id);
+            let mut body = json!({
+                "job_complete": true,
+                "job_success": true,
+                "code": "2302",
+                "result": result,
+            });
+            if history {
+                body["history"] = json!([result]);
+            }
+            if image_links {
+                body["image_links"] = json!({
+                    "selfie_image": format!("https://smile-images.example/{job_id}/selfie.jpg?expires=900")
+                });
+            }
+            body
+        };
+        let pending =
+            || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
+        let signed = |mut body: Value, offset: time::Duration| {
+            sign_json(&self.signature, &mut body, offset);
+            json_reply(200, &body)
+        };
+        match scenario {
+            Scenario::Complete => signed(complete(), time::Duration::ZERO),
+            Scenario::Pending => signed(pending(), time::Duration::ZERO),
+            Scenario::CompleteAfter { polls } => {
+                if u32::try_from(seen).unwrap_or(u32::MAX) < polls {
+                    signed(pending(), time::Duration::ZERO)
+                } else {
+                    signed(complete(), time::Duration::ZERO)
+                }
+            }
+            Scenario::StringResult => signed(
+                json!({"job_complete": false, "job_success": false, "code": "2302", "result": "No zip uploaded yet"}),
+                time::Duration::ZERO,
+            ),
+            Scenario::ErrorCode {
+                status,
+                code,
+                message,
+            } => smile_error(status, &code, &message),
+            Scenario::TamperedSignature => {
+                let mut body = complete();
+                sign_json(&self.signature, &mut body, time::Duration::ZERO);
+                let tampered = body["signature"].as_str().map(tamper).unwrap_or_default();
+                body["signature"] = Value::String(tampered);
+                json_reply(200, &body)
+            }
+            Scenario::StaleTimestamp => signed(complete(), time::Duration::hours(-1)),
+            Scenario::TimestampOffset(offset) => signed(complete(), offset),
+            Scenario::OtherJob => {
+                let mut body = complete();
+                body["result"]["PartnerParams"]["job_id"] =
+                    Value::String(format!("{job_id}-other"));
+                signed(body, time::Duration::ZERO)
+            }
+            Scenario::SignedJson(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(body) => signed(body, time::Duration::ZERO),
+                Err(_) => (200, "application/json".to_owned(), text.into_bytes()),
+            },
+            Scenario::Raw {
+                status,
+                content_type,
+                body,
+            } => (status, content_type, body),
+        }
+    }
+}
+
+/// Changes the first character of a base64 signature to another valid one.
+fn tamper(signature: &str) -> String {
+    let mut chars: Vec<char> = signature.chars().collect();
+    if let Some(first) = chars.first_mut() {
+        *first = if *first == 'A' { 'B' } else { 'A' };
+    }
+    chars.into_iter().collect()
+}
