@@ -57,12 +57,9 @@ pub enum Error {
         code: Option<String>,
         /// The server's error text, or a description of the body when it had none.
         message: String,
-        /// The start of the raw body (at most 1 KiB), for logs.
-        body: String,
-        /// A request id header (`x-request-id` or similar), when present.
-        request_id: Option<String>,
-        /// The `Location` header of a redirect, which is never followed.
-        location: Option<String>,
+        /// The raw body, request id and redirect target, for logs (boxed to
+        /// keep `Error` small).
+        details: Box<HttpDetails>,
     },
 
     /// The response body was longer than the configured cap
@@ -122,6 +119,18 @@ pub enum Error {
         /// The `job_id` in the result, if it had one.
         received_job_id: Option<String>,
     },
+}
+
+/// What else came with an [`Error::Http`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpDetails {
+    /// The start of the raw body (at most 1 KiB), for logs.
+    pub body: String,
+    /// A request id header (`x-request-id` or similar), when present.
+    pub request_id: Option<String>,
+    /// The `Location` header of a redirect, which is never followed.
+    pub location: Option<String>,
 }
 
 /// The kind of a [`Error::Transport`] failure.
@@ -306,6 +315,15 @@ impl Error {
         }
     }
 
+    /// The details of an [`Error::Http`]: the start of the body, a request id,
+    /// and a redirect's target.
+    pub fn http_details(&self) -> Option<&HttpDetails> {
+        match self {
+            Error::Http { details, .. } => Some(details),
+            _ => None,
+        }
+    }
+
     /// Whether the same request may succeed if sent again later: transport
     /// failures and HTTP 408, 429, 500, 502, 503 and 504.
     ///
@@ -325,14 +343,12 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
     let mut out = String::with_capacity(max.min(text.len()) + 8);
     out.push('"');
-    let mut taken = 0;
-    for c in text.chars() {
+    for (taken, c) in text.chars().enumerate() {
         if taken == max {
             out.push('…');
             break;
         }
         out.extend(c.escape_debug());
-        taken += 1;
     }
     out.push('"');
     out
@@ -347,6 +363,16 @@ mod tests {
     #[test]
     fn error_is_send_sync_static() {
         assert_send_sync_static::<Error>();
+    }
+
+    #[test]
+    fn error_is_small_enough_for_result() {
+        // clippy's result_large_err fires at 128 bytes, in users' code too.
+        assert!(
+            std::mem::size_of::<Error>() < 128,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
     }
 
     #[test]
@@ -365,9 +391,7 @@ mod tests {
                 status: 401,
                 code: Some("2205".into()),
                 message: "unauthorized".into(),
-                body: String::new(),
-                request_id: None,
-                location: None,
+                details: Box::default(),
             },
         ];
         for e in errors {

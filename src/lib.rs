@@ -35,7 +35,7 @@ pub use client::{
     DEFAULT_TIMESTAMP_TOLERANCE, USER_AGENT, WebApi, WebApiBuilder,
 };
 pub use codes::{error_code_meaning, result_code_meaning};
-pub use error::{Error, SignatureFailure, TransportErrorKind};
+pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};
 pub use json::{Extra, RawJson};
 pub use response::{
     ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,

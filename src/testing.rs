@@ -84,8 +84,9 @@ pub enum Scenario {
     Raw {
         /// The HTTP status.
         status: u16,
-        /// The `Content-Type` header.
-        content_type: String,
+        /// Headers to send, e.g. `("Content-Type", "text/html")` or
+        /// `("Location", "...")`.
+        headers: Vec<(String, String)>,
         /// The body.
         body: Vec<u8>,
     },
@@ -303,23 +304,21 @@ impl Shared {
                 .collect(),
             body,
         };
-        let (status, content_type, reply) = self.reply(&received);
+        let (status, headers, reply) = self.reply(&received);
         lock(&self.requests).push(received);
         let mut response = tiny_http::Response::from_data(reply).with_status_code(status);
-        if let Ok(header) = tiny_http::Header::from_bytes("Content-Type", content_type.as_bytes()) {
-            response = response.with_header(header);
+        for (name, value) in headers {
+            if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                response.add_header(header);
+            }
         }
         let _ = request.respond(response);
     }
 
-    fn reply(&self, request: &ReceivedRequest) -> (u16, String, Vec<u8>) {
-        let json_reply = |status: u16, value: &Value| {
-            (
-                status,
-                "application/json".to_owned(),
-                value.to_string().into_bytes(),
-            )
-        };
+    fn reply(&self, request: &ReceivedRequest) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let json_headers = || vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        let json_reply =
+            |status: u16, value: &Value| (status, json_headers(), value.to_string().into_bytes());
         let smile_error = |status: u16, code: &str, message: &str| {
             json_reply(status, &json!({"error": message, "code": code}))
         };
@@ -356,21 +355,19 @@ impl Shared {
         let seen = lock(&self.requests).len();
         let complete = || {
             let result = complete_result(&user_id, &job_id);
-            let mut body = json!({
-                "job_complete": true,
-                "job_success": true,
-                "code": "2302",
-                "result": result,
-            });
+            let mut body = serde_json::Map::new();
+            body.insert("job_complete".into(), Value::Bool(true));
+            body.insert("job_success".into(), Value::Bool(true));
+            body.insert("code".into(), json!("2302"));
             if history {
-                body["history"] = json!([result]);
+                body.insert("history".into(), json!([result]));
             }
+            body.insert("result".into(), result);
             if image_links {
-                body["image_links"] = json!({
-                    "selfie_image": format!("https://smile-images.example/{job_id}/selfie.jpg?expires=900")
-                });
+                let url = format!("https://smile-images.example/{job_id}/selfie.jpg?expires=900");
+                body.insert("image_links".into(), json!({ "selfie_image": url }));
             }
-            body
+            Value::Object(body)
         };
         let pending =
             || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
@@ -400,27 +397,29 @@ impl Shared {
             Scenario::TamperedSignature => {
                 let mut body = complete();
                 sign_json(&self.signature, &mut body, time::Duration::ZERO);
-                let tampered = body["signature"].as_str().map(tamper).unwrap_or_default();
-                body["signature"] = Value::String(tampered);
+                if let Some(Value::String(signature)) = body.get_mut("signature") {
+                    *signature = tamper(signature);
+                }
                 json_reply(200, &body)
             }
             Scenario::StaleTimestamp => signed(complete(), time::Duration::hours(-1)),
             Scenario::TimestampOffset(offset) => signed(complete(), offset),
             Scenario::OtherJob => {
                 let mut body = complete();
-                body["result"]["PartnerParams"]["job_id"] =
-                    Value::String(format!("{job_id}-other"));
+                if let Some(id) = body.pointer_mut("/result/PartnerParams/job_id") {
+                    *id = Value::String(format!("{job_id}-other"));
+                }
                 signed(body, time::Duration::ZERO)
             }
             Scenario::SignedJson(text) => match serde_json::from_str::<Value>(&text) {
                 Ok(body) => signed(body, time::Duration::ZERO),
-                Err(_) => (200, "application/json".to_owned(), text.into_bytes()),
+                Err(_) => (200, json_headers(), text.into_bytes()),
             },
             Scenario::Raw {
                 status,
-                content_type,
+                headers,
                 body,
-            } => (status, content_type, body),
+            } => (status, headers, body),
         }
     }
 }

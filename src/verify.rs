@@ -8,6 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::error::HttpDetails;
 use crate::response::WireJobStatus;
 use crate::{Error, JobStatus, PartnerParams, Signature, SignatureFailure};
 
@@ -223,15 +224,16 @@ pub(crate) fn http_error(
         } else {
             message.replace(secret, "[redacted]")
         },
-        body: kept,
-        request_id,
-        location,
+        details: Box::new(HttpDetails {
+            body: kept,
+            request_id,
+            location,
+        }),
     }
 }
 
 fn reason_phrase(status: u16) -> &'static str {
     match status {
-        300..=399 => "redirect (not followed)",
         400 => "bad request",
         401 => "unauthorized",
         403 => "forbidden",
@@ -243,9 +245,12 @@ fn reason_phrase(status: u16) -> &'static str {
         502 => "bad gateway",
         503 => "service unavailable",
         504 => "gateway timeout",
-        400..=499 => "client error",
-        500..=599 => "server error",
-        _ => "unexpected status",
+        _ => match status / 100 {
+            3 => "redirect (not followed)",
+            4 => "client error",
+            5 => "server error",
+            _ => "unexpected status",
+        },
     }
 }
 
@@ -375,19 +380,14 @@ mod tests {
             None,
             "",
         );
-        let Error::Http {
-            message,
-            request_id,
-            ..
-        } = e
-        else {
+        assert_eq!(e.http_details().unwrap().request_id.as_deref(), Some("r-1"));
+        let Error::Http { message, .. } = e else {
             panic!()
         };
         assert!(
             message.contains("bad gateway") && message.contains("<html>"),
             "{message}"
         );
-        assert_eq!(request_id.as_deref(), Some("r-1"));
 
         let e = http_error(503, b"", None, None, "");
         assert!(e.to_string().contains("empty body"), "{e}");
@@ -405,10 +405,8 @@ mod tests {
     #[test]
     fn http_error_keeps_a_capped_body() {
         let body = vec![b'x'; 10_000];
-        let Error::Http { body, .. } = http_error(500, &body, None, None, "") else {
-            panic!()
-        };
-        assert_eq!(body.len(), MAX_ERROR_BODY);
+        let e = http_error(500, &body, None, None, "");
+        assert_eq!(e.http_details().unwrap().body.len(), MAX_ERROR_BODY);
     }
 
     #[test]

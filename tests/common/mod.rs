@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use smile_id::testing::Simulator;
+use smile_id::{Signature, WebApi};
+
+pub const PARTNER_ID: &str = "002";
+pub const API_KEY: &str = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d";
+
+pub fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(fixture_path(name)).unwrap()
+}
+
+pub fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&fixture(name)).unwrap()
+}
+
+/// A simulator and a client that talks to it with the same credentials.
+pub fn sim_and_api() -> (Simulator, WebApi) {
+    let sim = Simulator::start(PARTNER_ID, API_KEY).unwrap();
+    let api = WebApi::new(PARTNER_ID, "", API_KEY, sim.server()).unwrap();
+    (sim, api)
+}
+
+pub fn signer() -> Signature {
+    Signature::new(PARTNER_ID, API_KEY).unwrap()
+}
+
+/// `body` with `timestamp` and `signature` set, signed by `signer` at `timestamp`.
+pub fn signed_at(signer: &Signature, body: &Value, timestamp: &str) -> Vec<u8> {
+    let mut body = body.clone();
+    let params = signer.generate_signature(Some(timestamp));
+    body["timestamp"] = Value::String(params.timestamp);
+    body["signature"] = Value::String(params.signature);
+    serde_json::to_vec(&body).unwrap()
+}
+
+pub fn at(rfc3339: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
+}
