@@ -182,7 +182,6 @@ impl WebApi {
                 &reply.body,
                 reply.request_id,
                 reply.location,
-                &signed.signature,
             ));
         }
         self.judge(OffsetDateTime::now_utc())
@@ -499,6 +498,8 @@ fn transport_error(err: ureq::Error, limit: u64) -> Error {
         ureq::Error::Io(io) => match io.kind() {
             Io::ConnectionRefused => TransportErrorKind::ConnectionRefused,
             Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
+            // std reports getaddrinfo failures only through the message.
+            _ if io.to_string().contains("failed to lookup address") => TransportErrorKind::Dns,
             Io::UnexpectedEof
             | Io::ConnectionReset
             | Io::ConnectionAborted

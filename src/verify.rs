@@ -176,14 +176,13 @@ fn check_job(
 }
 
 /// Step 1: a non-2xx answer, read from Smile ID's `{"error", "code"}` body
-/// when there is one. `secret` (the request signature) is cut out of the
-/// body kept for logs, in case a gateway echoed the request.
+/// when there is one. Anything shaped like a signature is cut out of what is
+/// kept for logs, in case a gateway echoed the request.
 pub(crate) fn http_error(
     status: u16,
     body: &[u8],
     request_id: Option<String>,
     location: Option<String>,
-    secret: &str,
 ) -> Error {
     let parsed = serde_json::from_slice::<Value>(body).ok();
     let object = parsed.as_ref().and_then(Value::as_object);
@@ -212,24 +211,47 @@ pub(crate) fn http_error(
         ),
     };
     let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
-    let mut kept = String::from_utf8_lossy(cut).into_owned();
-    if !secret.is_empty() && kept.contains(secret) {
-        kept = kept.replace(secret, "[redacted]");
-    }
     Error::Http {
         status,
         code,
-        message: if secret.is_empty() {
-            message
-        } else {
-            message.replace(secret, "[redacted]")
-        },
+        message: redact_signatures(&message),
         details: Box::new(HttpDetails {
-            body: kept,
+            body: redact_signatures(&String::from_utf8_lossy(cut)),
             request_id,
             location,
         }),
     }
+}
+
+/// Replaces every run of 40 or more base64 characters with `[redacted]`.
+///
+/// A gateway may echo the request, whose `signature` (44 base64 characters)
+/// is a credential for its timestamp. Cutting the body to size can leave part of
+/// one at the end, hence 40 rather than 44. Long base64 images are cut out too,
+/// which error logs do not miss.
+fn redact_signatures(text: &str) -> String {
+    const MIN_RUN: usize = 40;
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= MIN_RUN {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_b64(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 fn reason_phrase(status: u16) -> &'static str {
@@ -348,7 +370,6 @@ mod tests {
             br#"{"error":"unauthorized","code":"2205"}"#,
             None,
             None,
-            "",
         );
         let Error::Http {
             status,
@@ -369,7 +390,6 @@ mod tests {
             br#"{"error":"missing parameter","code":2213}"#,
             None,
             None,
-            "",
         );
         assert_eq!(e.smile_id_code(), Some("2213"));
 
@@ -378,7 +398,6 @@ mod tests {
             b"<html><body>Bad Gateway</body></html>",
             Some("r-1".into()),
             None,
-            "",
         );
         assert_eq!(e.http_details().unwrap().request_id.as_deref(), Some("r-1"));
         let Error::Http { message, .. } = e else {
@@ -389,7 +408,7 @@ mod tests {
             "{message}"
         );
 
-        let e = http_error(503, b"", None, None, "");
+        let e = http_error(503, b"", None, None);
         assert!(e.to_string().contains("empty body"), "{e}");
     }
 
@@ -397,15 +416,31 @@ mod tests {
     fn http_error_redacts_an_echoed_request_signature() {
         let secret = "c2VjcmV0LXNpZ25hdHVyZS1zZWNyZXQtc2lnbmF0dXI=";
         let body = format!(r#"{{"error":"bad request {secret}","echo":"{secret}"}}"#);
-        let e = http_error(400, body.as_bytes(), None, None, secret);
+        let e = http_error(400, body.as_bytes(), None, None);
         assert!(!format!("{e:?}").contains(secret));
         assert!(!e.to_string().contains(secret));
     }
 
     #[test]
+    fn redaction_cuts_signature_shaped_runs_only() {
+        let sig = "6h78+Fjw+pN2GZr7q9swjlxDq1UMFtVTyOMpDqJthW4=";
+        let text = format!(r#"{{"signature":"{sig}","code":"2205","id":"abc-123"}}"#);
+        assert_eq!(
+            redact_signatures(&text),
+            r#"{"signature":"[redacted]","code":"2205","id":"abc-123"}"#
+        );
+        // A signature cut short at the end of the kept body.
+        assert_eq!(
+            redact_signatures(&format!("x {}", &sig[..41])),
+            "x [redacted]"
+        );
+        assert_eq!(redact_signatures("short words stay"), "short words stay");
+    }
+
+    #[test]
     fn http_error_keeps_a_capped_body() {
-        let body = vec![b'x'; 10_000];
-        let e = http_error(500, &body, None, None, "");
+        let body = b"x ".repeat(5_000);
+        let e = http_error(500, &body, None, None);
         assert_eq!(e.http_details().unwrap().body.len(), MAX_ERROR_BODY);
     }
 

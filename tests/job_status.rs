@@ -453,3 +453,23 @@ fn shared_client_works_across_threads() {
     }
     assert_eq!(sim.request_count(), 40);
 }
+
+#[test]
+fn an_unresolvable_host_is_a_dns_error() {
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Custom("https://no-such-host.invalid/v1".into()))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = api.get_job_status(&job(), &ALL).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Dns | TransportErrorKind::Timeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

@@ -1,0 +1,115 @@
+//! Neither the API key nor a request signature may appear in any `Debug` or
+//! `Display` output of the crate's types, on success or failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{API_KEY, PARTNER_ID};
+use serde_json::Value;
+use smile_id::testing::{Scenario, Simulator};
+use smile_id::{JobStatusOptions, PartnerParams, Signature, WebApi};
+
+/// Every request signature the simulator saw.
+fn request_signatures(sim: &Simulator) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<Value>(&r.body).unwrap()["signature"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn assert_clean(text: &str, secrets: &[String]) {
+    assert!(!text.contains(API_KEY), "API key leaked: {text}");
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "request signature leaked: {text}"
+        );
+    }
+}
+
+#[test]
+fn no_secret_in_any_output() {
+    let sim = Simulator::start(PARTNER_ID, API_KEY).unwrap();
+    let builder = WebApi::builder(PARTNER_ID, API_KEY).server(sim.server());
+    let mut outputs = vec![format!("{builder:?}")];
+    let api = builder.build().unwrap();
+    outputs.push(format!("{api:?}"));
+    outputs.push(format!("{:?}", api.signature()));
+    outputs.push(format!(
+        "{:?}",
+        Signature::new(PARTNER_ID, API_KEY).unwrap()
+    ));
+    outputs.push(format!("{sim:?}"));
+
+    let job = PartnerParams::new("user-1", "job-1");
+    let options = JobStatusOptions {
+        return_history: true,
+        return_image_links: true,
+    };
+    let status = api.get_job_status(&job, &options).unwrap();
+    outputs.push(format!("{status:?}"));
+    outputs.push(serde_json::to_string(&status).unwrap());
+
+    let echo_body = |sim: &Simulator| {
+        // A gateway that echoes the last request body back in its error page.
+        sim.requests()
+            .last()
+            .map(|r| r.body.clone())
+            .unwrap_or_default()
+    };
+    let scenarios = [
+        Scenario::TamperedSignature,
+        Scenario::StaleTimestamp,
+        Scenario::OtherJob,
+        Scenario::ErrorCode {
+            status: 401,
+            code: "2205".into(),
+            message: "unauthorized".into(),
+        },
+        Scenario::Raw {
+            status: 200,
+            headers: vec![],
+            body: b"<html>".to_vec(),
+        },
+        Scenario::Raw {
+            status: 200,
+            headers: vec![],
+            body: b"{\"job_complete\": {}}".to_vec(),
+        },
+    ];
+    for scenario in scenarios {
+        sim.set_scenario(scenario);
+        let err = api.get_job_status(&job, &options).unwrap_err();
+        outputs.push(format!("{err:?}"));
+        outputs.push(err.to_string());
+    }
+    for status in [400, 500] {
+        sim.set_scenario(Scenario::Raw {
+            status,
+            headers: vec![],
+            body: echo_body(&sim),
+        });
+        let err = api.get_job_status(&job, &options).unwrap_err();
+        outputs.push(format!("{err:?}"));
+        outputs.push(err.to_string());
+    }
+    // Bad input, with the key in the wrong argument by mistake.
+    let err = WebApi::new("", "", API_KEY, 0).unwrap_err();
+    outputs.push(format!("{err:?} {err}"));
+
+    let secrets = request_signatures(&sim);
+    assert!(secrets.len() >= 9);
+    for output in &outputs {
+        assert_clean(output, &secrets);
+    }
+}
