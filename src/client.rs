@@ -1,19 +1,15 @@
 //! The client: configuration, the one HTTP agent, and the job status call.
 
 use std::fmt;
-use std::io::Read as _;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::error::TransportErrorKind;
+use crate::transport::{Settings, Transport};
 use crate::verify::{self, Judge};
 use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
-
-/// The `User-Agent` of every request.
-pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Default for [`WebApiBuilder::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -24,14 +20,10 @@ pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 /// Default for [`WebApiBuilder::max_response_bytes`]: 16 MiB, room for results
 /// that carry base64 photos.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Response headers that may carry a request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 4] = [
-    "x-request-id",
-    "x-amzn-requestid",
-    "request-id",
-    "x-amz-cf-id",
-];
+/// Default for [`WebApiBuilder::max_retries`].
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default for [`WebApiBuilder::retry_base_delay`].
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
 
 /// A Smile ID web API client.
 ///
@@ -62,11 +54,12 @@ struct Inner {
     base_url: String,
     job_status_url: String,
     default_callback: Option<String>,
-    agent: ureq::Agent,
+    transport: Transport,
     timeout: Duration,
     connect_timeout: Duration,
     timestamp_tolerance: Duration,
     max_response_bytes: u64,
+    max_retries: u32,
 }
 
 impl WebApi {
@@ -127,13 +120,19 @@ impl WebApi {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            root_certificates: None,
         }
     }
 
     /// Asks Smile ID for the status of a job and returns it verified.
     ///
-    /// Each call signs a fresh timestamp. The response is judged in this order,
-    /// and the first failure is returned:
+    /// Each attempt signs a fresh timestamp. Connection failures, timeouts,
+    /// broken responses and HTTP 408, 429, 500, 502, 503 and 504 are retried
+    /// (see [`WebApiBuilder::max_retries`]) within the call's
+    /// [`timeout`](WebApiBuilder::timeout). The response is then judged in
+    /// this order, and the first failure is returned:
     ///
     /// 1. a non-2xx status is [`Error::Http`] (with Smile ID's code and message);
     /// 2. a body that is not a JSON object is [`Error::Decode`];
@@ -142,6 +141,8 @@ impl WebApi {
     ///    [`Error::TimestampOutOfTolerance`] ([`Error::InvalidTimestamp`] if unreadable);
     /// 5. a result whose `PartnerParams` name another job is [`Error::JobMismatch`];
     /// 6. a field of an impossible type is [`Error::Decode`].
+    ///
+    /// Verification failures are never retried: they are reported at once.
     ///
     /// # Errors
     ///
@@ -153,6 +154,18 @@ impl WebApi {
         partner_params: &PartnerParams,
         options: &JobStatusOptions,
     ) -> Result<JobStatus, Error> {
+        let deadline = Instant::now() + self.inner.timeout;
+        self.get_job_status_until(partner_params, options, deadline)
+    }
+
+    /// [`get_job_status`](Self::get_job_status) with a deadline instead of the
+    /// configured timeout (the earlier of the two applies).
+    pub(crate) fn get_job_status_until(
+        &self,
+        partner_params: &PartnerParams,
+        options: &JobStatusOptions,
+        deadline: Instant,
+    ) -> Result<JobStatus, Error> {
         let inner = &*self.inner;
         if partner_params.user_id.is_empty() {
             return Err(Error::invalid_input("user_id", "must not be empty"));
@@ -160,23 +173,28 @@ impl WebApi {
         if partner_params.job_id.is_empty() {
             return Err(Error::invalid_input("job_id", "must not be empty"));
         }
-        let signed = inner.signature.generate_signature(None);
-        let request = JobStatusRequest {
-            partner_id: inner.signature.partner_id(),
-            user_id: &partner_params.user_id,
-            job_id: &partner_params.job_id,
-            timestamp: &signed.timestamp,
-            signature: &signed.signature,
-            image_links: options.return_image_links,
-            history: options.return_history,
-            source_sdk: "rust",
-            source_sdk_version: env!("CARGO_PKG_VERSION"),
+        let deadline = deadline.min(Instant::now() + inner.timeout);
+        let sign_request = || {
+            let signed = inner.signature.generate_signature(None);
+            serde_json::to_vec(&JobStatusRequest {
+                partner_id: inner.signature.partner_id(),
+                user_id: &partner_params.user_id,
+                job_id: &partner_params.job_id,
+                timestamp: &signed.timestamp,
+                signature: &signed.signature,
+                image_links: options.return_image_links,
+                history: options.return_history,
+                source_sdk: "rust",
+                source_sdk_version: env!("CARGO_PKG_VERSION"),
+            })
+            .map_err(|e| {
+                Error::invalid_input("partner_params", format!("cannot be serialised: {e}"))
+            })
         };
-        let body = serde_json::to_vec(&request).map_err(|e| {
-            Error::invalid_input("partner_params", format!("cannot be serialised: {e}"))
-        })?;
-        let reply = self.post(&inner.job_status_url, &body)?;
-        if !(200..300).contains(&reply.status) {
+        let reply = inner
+            .transport
+            .post(&inner.job_status_url, deadline, sign_request)?;
+        if !reply.is_success() {
             return Err(verify::http_error(
                 reply.status,
                 &reply.body,
@@ -227,51 +245,6 @@ impl WebApi {
         }
     }
 
-    /// Posts a JSON body and reads the reply within the size cap.
-    fn post(&self, url: &str, body: &[u8]) -> Result<Reply, Error> {
-        let inner = &*self.inner;
-        let mut response = inner
-            .agent
-            .post(url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .send(body)
-            .map_err(|e| transport_error(e, inner.max_response_bytes))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| header(name));
-        let location = header("location");
-        let limit = inner.max_response_bytes;
-        // Size the buffer from Content-Length, but never trust it past the cap or
-        // a modest first allocation: the buffer grows as real bytes arrive.
-        let hint = response
-            .body()
-            .content_length()
-            .unwrap_or(0)
-            .min(limit)
-            .min(1 << 20);
-        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .reader()
-            .read_to_end(&mut bytes)
-            .map_err(|e| transport_error(ureq::Error::from(e), limit))?;
-        Ok(Reply {
-            status,
-            body: bytes,
-            request_id,
-            location,
-        })
-    }
-
     /// The partner id requests are signed for.
     pub fn partner_id(&self) -> &str {
         self.inner.signature.partner_id()
@@ -297,9 +270,14 @@ impl WebApi {
         &self.inner.signature
     }
 
-    /// The whole-call timeout.
+    /// The whole-call timeout, retries included.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.inner.connect_timeout
     }
 
     /// The freshness window for response timestamps.
@@ -310,6 +288,11 @@ impl WebApi {
     /// The response size cap, in bytes.
     pub fn max_response_bytes(&self) -> u64 {
         self.inner.max_response_bytes
+    }
+
+    /// How many times a failed attempt is retried.
+    pub fn max_retries(&self) -> u32 {
+        self.inner.max_retries
     }
 }
 
@@ -325,6 +308,7 @@ impl fmt::Debug for WebApi {
             .field("connect_timeout", &inner.connect_timeout)
             .field("timestamp_tolerance", &inner.timestamp_tolerance)
             .field("max_response_bytes", &inner.max_response_bytes)
+            .field("max_retries", &inner.max_retries)
             .finish()
     }
 }
@@ -342,6 +326,9 @@ pub struct WebApiBuilder {
     connect_timeout: Duration,
     timestamp_tolerance: Duration,
     max_response_bytes: u64,
+    max_retries: u32,
+    retry_base_delay: Duration,
+    root_certificates: Option<Result<Vec<ureq::tls::Certificate<'static>>, Error>>,
 }
 
 impl WebApiBuilder {
@@ -359,14 +346,15 @@ impl WebApiBuilder {
         self
     }
 
-    /// The most one call may take, from connecting to reading the last byte.
-    /// Defaults to 30 s ([`DEFAULT_TIMEOUT`]).
+    /// The most one call may take, from the first connection attempt to the
+    /// last byte, retries and the waits between them included. Defaults to
+    /// 30 s ([`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The most connecting (DNS, TCP and TLS) may take. Defaults to 10 s
+    /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
     /// ([`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -383,10 +371,41 @@ impl WebApiBuilder {
     }
 
     /// The largest response body read, in bytes; a longer one is
-    /// [`Error::ResponseTooLarge`]. Defaults to 16 MiB
-    /// ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
+    /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    /// How many times a failed attempt is retried: after a connection failure,
+    /// a timeout, a broken or truncated response, or HTTP 408, 429, 500, 502,
+    /// 503 or 504. `0` turns retries off. Defaults to 2
+    /// ([`DEFAULT_MAX_RETRIES`]).
+    ///
+    /// Waits grow as `retry_base_delay × 2^n` plus up to 25 % jitter; a
+    /// `Retry-After` header of up to 60 s is honoured instead. No wait runs past
+    /// the call's [`timeout`](Self::timeout). Other 4xx statuses and every
+    /// verification failure are never retried.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The first wait before a retry; it doubles for each further retry.
+    /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]).
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.retry_base_delay = delay;
+        self
+    }
+
+    /// Trusts exactly the certificates in this PEM text as roots, instead of
+    /// the bundled Mozilla roots: for a private CA or a TLS-intercepting proxy.
+    ///
+    /// Proxies are taken from the standard environment variables
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms).
+    pub fn root_certificates_pem(mut self, pem: &[u8]) -> Self {
+        self.root_certificates = Some(parse_root_certificates(pem));
         self
     }
 
@@ -395,7 +414,8 @@ impl WebApiBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an empty or malformed partner id, an empty
-    /// API key, an unacceptable server URL, a zero timeout, or a zero size cap.
+    /// API key, an unacceptable server URL, a zero timeout, a zero size cap, or
+    /// root certificates that are not PEM certificates.
     pub fn build(self) -> Result<WebApi, Error> {
         let signature = self.signature?;
         let base_url = self.server.base_url()?;
@@ -414,16 +434,15 @@ impl WebApiBuilder {
                 "must be more than zero",
             ));
         }
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .https_only(base_url.starts_with("https://"))
-            .user_agent(USER_AGENT)
-            .timeout_global(Some(self.timeout))
-            .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
-            .max_idle_connections(64)
-            .max_idle_connections_per_host(64)
-            .build();
+        let root_certificates = self.root_certificates.transpose()?;
+        let transport = Transport::new(Settings {
+            https: base_url.starts_with("https://"),
+            connect_timeout: self.connect_timeout.min(self.timeout),
+            max_response_bytes: self.max_response_bytes,
+            max_retries: self.max_retries,
+            retry_base_delay: self.retry_base_delay,
+            root_certificates,
+        });
         let server = match self.server {
             Server::Custom(_) => Server::Custom(base_url.clone()),
             known => known,
@@ -435,14 +454,38 @@ impl WebApiBuilder {
                 base_url,
                 server,
                 default_callback: self.default_callback,
-                agent: ureq::Agent::new_with_config(config),
+                transport,
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
                 timestamp_tolerance: self.timestamp_tolerance,
                 max_response_bytes: self.max_response_bytes,
+                max_retries: self.max_retries,
             }),
         })
     }
+}
+
+fn parse_root_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid_input(
+                    "root_certificates_pem",
+                    format!("is not valid PEM: {e}"),
+                ));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid_input(
+            "root_certificates_pem",
+            "holds no certificate",
+        ));
+    }
+    Ok(certs)
 }
 
 impl fmt::Debug for WebApiBuilder {
@@ -455,6 +498,15 @@ impl fmt::Debug for WebApiBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timestamp_tolerance", &self.timestamp_tolerance)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_retries", &self.max_retries)
+            .field("retry_base_delay", &self.retry_base_delay)
+            .field(
+                "root_certificates",
+                &self
+                    .root_certificates
+                    .as_ref()
+                    .map(|r| r.as_ref().map(Vec::len).ok()),
+            )
             .finish()
     }
 }
@@ -471,48 +523,6 @@ struct JobStatusRequest<'a> {
     history: bool,
     source_sdk: &'static str,
     source_sdk_version: &'static str,
-}
-
-/// What came back over HTTP, before judging.
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-    request_id: Option<String>,
-    location: Option<String>,
-}
-
-/// Maps a `ureq` failure to the crate's error, keeping it as the source.
-fn transport_error(err: ureq::Error, limit: u64) -> Error {
-    use std::io::ErrorKind as Io;
-    let kind = match &err {
-        ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
-        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_)
-        | ureq::Error::Pem(_)
-        | ureq::Error::RequireHttpsOnly(_) => TransportErrorKind::Tls,
-        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
-            TransportErrorKind::Protocol
-        }
-        ureq::Error::Io(io) => match io.kind() {
-            Io::ConnectionRefused => TransportErrorKind::ConnectionRefused,
-            Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
-            // std reports getaddrinfo failures only through the message.
-            _ if io.to_string().contains("failed to lookup address") => TransportErrorKind::Dns,
-            Io::UnexpectedEof
-            | Io::ConnectionReset
-            | Io::ConnectionAborted
-            | Io::BrokenPipe
-            | Io::InvalidData => TransportErrorKind::Protocol,
-            _ => TransportErrorKind::Io,
-        },
-        _ => TransportErrorKind::Io,
-    };
-    Error::Transport {
-        kind,
-        source: Box::new(err),
-    }
 }
 
 #[cfg(test)]

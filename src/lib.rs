@@ -28,11 +28,12 @@ mod signature;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod transport;
 mod verify;
 
 pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    DEFAULT_TIMESTAMP_TOLERANCE, USER_AGENT, WebApi, WebApiBuilder,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE, WebApi, WebApiBuilder,
 };
 pub use codes::{error_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};
@@ -43,3 +44,4 @@ pub use response::{
 };
 pub use server::Server;
 pub use signature::{Signature, SignatureParams};
+pub use transport::USER_AGENT;

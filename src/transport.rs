@@ -1,0 +1,351 @@
+//! The only HTTP layer: one `ureq` agent, deadlines, the retry loop, the size
+//! cap, and the mapping of `ureq` failures to [`Error`].
+
+use std::io::Read as _;
+use std::time::{Duration, Instant};
+
+use ring::rand::{SecureRandom as _, SystemRandom};
+
+use crate::Error;
+use crate::error::TransportErrorKind;
+
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
+
+/// The longest `Retry-After` honoured; a longer one is not waited for.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Response headers that may carry a request id, in order of preference.
+const REQUEST_ID_HEADERS: [&str; 4] = [
+    "x-request-id",
+    "x-amzn-requestid",
+    "request-id",
+    "x-amz-cf-id",
+];
+
+/// What the transport is built from; checked by the builder.
+pub(crate) struct Settings {
+    pub(crate) https: bool,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) max_retries: u32,
+    pub(crate) retry_base_delay: Duration,
+    pub(crate) root_certificates: Option<Vec<ureq::tls::Certificate<'static>>>,
+}
+
+/// Sends requests; shared by every clone of a client.
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    max_response_bytes: u64,
+    max_retries: u32,
+    retry_base_delay: Duration,
+    rng: SystemRandom,
+}
+
+/// What came back over HTTP, before judging.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) location: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+impl Reply {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Statuses worth sending the same (idempotent) request again for.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+impl Transport {
+    pub(crate) fn new(settings: Settings) -> Self {
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(roots) = &settings.root_certificates {
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .https_only(settings.https)
+            .user_agent(USER_AGENT)
+            .tls_config(tls.build())
+            .timeout_connect(Some(settings.connect_timeout))
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(64)
+            .build();
+        Transport {
+            agent: ureq::Agent::new_with_config(config),
+            max_response_bytes: settings.max_response_bytes,
+            max_retries: settings.max_retries,
+            retry_base_delay: settings.retry_base_delay,
+            rng: SystemRandom::new(),
+        }
+    }
+
+    /// Posts a JSON body, retrying what is safe to retry until `deadline`.
+    ///
+    /// `make_body` is called for every attempt, so each is signed afresh. The
+    /// last reply is returned whatever its status; transport failures are
+    /// returned once no retry is left or no time is.
+    pub(crate) fn post(
+        &self,
+        url: &str,
+        deadline: Instant,
+        mut make_body: impl FnMut() -> Result<Vec<u8>, Error>,
+    ) -> Result<Reply, Error> {
+        let mut retry = 0u32;
+        loop {
+            let body = make_body()?;
+            let outcome = self.attempt(url, &body, deadline);
+            let wait = match &outcome {
+                Ok(reply) if is_retryable_status(reply.status) => match reply.retry_after {
+                    Some(after) if after > MAX_RETRY_AFTER => return outcome,
+                    Some(after) => after,
+                    None => self.backoff(retry),
+                },
+                Err(err) if is_retryable_error(err) => self.backoff(retry),
+                _ => return outcome,
+            };
+            if retry >= self.max_retries {
+                return outcome;
+            }
+            // Never sleep past the deadline: when the wait would reach it, the
+            // last outcome is the answer.
+            match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if left > wait => std::thread::sleep(wait),
+                _ => return outcome,
+            }
+            retry += 1;
+        }
+    }
+
+    /// One request and its response, read within the size cap, all before
+    /// `deadline`.
+    fn attempt(&self, url: &str, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(deadline_passed)?;
+        let limit = self.max_response_bytes;
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .config()
+            .timeout_global(Some(left))
+            .build()
+            .send(body)
+            .map_err(|e| transport_error(e, limit))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_owned())
+        };
+        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| header(name));
+        let location = header("location");
+        let retry_after = header("retry-after")
+            .and_then(|v| parse_retry_after(&v, time::OffsetDateTime::now_utc()));
+        // Size the buffer from Content-Length, but never trust it past the cap or
+        // a modest first allocation: the buffer grows as real bytes arrive.
+        let hint = response
+            .body()
+            .content_length()
+            .unwrap_or(0)
+            .min(limit)
+            .min(1 << 20);
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| transport_error(ureq::Error::from(e), limit))?;
+        Ok(Reply {
+            status,
+            body: bytes,
+            request_id,
+            location,
+            retry_after,
+        })
+    }
+
+    /// `base × 2^retry`, plus up to a quarter more at random so that many
+    /// clients failing together do not retry together.
+    fn backoff(&self, retry: u32) -> Duration {
+        let base = self
+            .retry_base_delay
+            .saturating_mul(1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX));
+        let mut byte = [0u8; 1];
+        let jitter = match self.rng.fill(&mut byte) {
+            Ok(()) => base / 4 * u32::from(byte[0]) / 255,
+            Err(_) => Duration::ZERO,
+        };
+        base.saturating_add(jitter)
+    }
+}
+
+/// Whether a failed exchange may succeed if tried again: everything but TLS
+/// failures (a bad certificate will not fix itself) and oversized bodies.
+fn is_retryable_error(err: &Error) -> bool {
+    matches!(err, Error::Transport { kind, .. } if *kind != TransportErrorKind::Tls)
+}
+
+fn deadline_passed() -> Error {
+    Error::Transport {
+        kind: TransportErrorKind::Timeout,
+        source: "the call's deadline passed before the request could be sent".into(),
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = parse_http_date(value)?;
+    let wait = at - now;
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// An IMF-fixdate, the HTTP date format servers must send.
+fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
+    let mut parts = value.split_ascii_whitespace();
+    let _weekday = parts.next()?.strip_suffix(',')?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => time::Month::January,
+        "Feb" => time::Month::February,
+        "Mar" => time::Month::March,
+        "Apr" => time::Month::April,
+        "May" => time::Month::May,
+        "Jun" => time::Month::June,
+        "Jul" => time::Month::July,
+        "Aug" => time::Month::August,
+        "Sep" => time::Month::September,
+        "Oct" => time::Month::October,
+        "Nov" => time::Month::November,
+        "Dec" => time::Month::December,
+        _ => return None,
+    };
+    let year: i32 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u8>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
+        return None;
+    }
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let t = time::Time::from_hms(h, m, s).ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_utc())
+}
+
+/// Maps a `ureq` failure to the crate's error, keeping it as the source.
+pub(crate) fn transport_error(err: ureq::Error, limit: u64) -> Error {
+    use std::io::ErrorKind as Io;
+    let kind = match &err {
+        ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::RequireHttpsOnly(_) => TransportErrorKind::Tls,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+            TransportErrorKind::Protocol
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            Io::ConnectionRefused => TransportErrorKind::ConnectionRefused,
+            Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
+            // std reports getaddrinfo failures only through the message.
+            _ if io.to_string().contains("failed to lookup address") => TransportErrorKind::Dns,
+            Io::UnexpectedEof
+            | Io::ConnectionReset
+            | Io::ConnectionAborted
+            | Io::BrokenPipe
+            | Io::InvalidData
+            | Io::InvalidInput => TransportErrorKind::Protocol,
+            _ => TransportErrorKind::Io,
+        },
+        _ => TransportErrorKind::Io,
+    };
+    Error::Transport {
+        kind,
+        source: Box::new(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(raw: &str) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = at("1994-11-06T08:49:30Z");
+        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        // A date in the past means "now".
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun 06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let t = Transport::new(Settings {
+            https: false,
+            connect_timeout: Duration::from_secs(1),
+            max_response_bytes: 1,
+            max_retries: 2,
+            retry_base_delay: Duration::from_millis(500),
+            root_certificates: None,
+        });
+        for (retry, base) in [(0, 500u64), (1, 1000), (2, 2000)] {
+            let d = t.backoff(retry);
+            assert!(d >= Duration::from_millis(base), "{d:?}");
+            assert!(d <= Duration::from_millis(base * 5 / 4), "{d:?}");
+        }
+        // Huge retry counts saturate instead of overflowing.
+        assert!(t.backoff(u32::MAX) >= Duration::from_millis(500));
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(s));
+        }
+        for s in [200, 301, 400, 401, 403, 404, 501] {
+            assert!(!is_retryable_status(s));
+        }
+    }
+}
