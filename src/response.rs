@@ -145,7 +145,7 @@ pub struct JobStatusOptions {
 /// time you hold one, its signature, its timestamp's freshness and its job have
 /// been checked. It serialises back to Smile ID's JSON shape, unknown fields
 /// included, for storage or audit.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JobStatus {
     /// Whether the job has finished. `false` while it is still running.
@@ -164,6 +164,11 @@ pub struct JobStatus {
     /// Links to the job's images, when asked for.
     pub image_links: Option<ImageLinks>,
     /// The response's signature (already verified).
+    ///
+    /// Treat it as a credential: Smile ID signs responses exactly as requests
+    /// are signed, so it would also sign a request with the same timestamp.
+    /// `Debug` output shows `[redacted]`; serialising keeps it, so a stored
+    /// status can be verified again.
     pub signature: String,
     /// The response's timestamp (already checked for freshness).
     pub timestamp: OffsetDateTime,
@@ -181,6 +186,23 @@ impl JobStatus {
     /// Whether the job is complete and succeeded.
     pub fn is_successful(&self) -> bool {
         self.job_complete && self.job_success
+    }
+}
+
+impl fmt::Debug for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobStatus")
+            .field("job_complete", &self.job_complete)
+            .field("job_success", &self.job_success)
+            .field("code", &self.code)
+            .field("result", &self.result)
+            .field("result_message", &self.result_message)
+            .field("history", &self.history)
+            .field("image_links", &self.image_links)
+            .field("signature", &format_args!("[redacted]"))
+            .field("timestamp", &self.raw_timestamp)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 

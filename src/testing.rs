@@ -28,6 +28,8 @@
 //! ```
 
 use std::fmt;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -93,7 +95,10 @@ pub enum Scenario {
 }
 
 /// A request the simulator received.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its body holds the request's signature, so `Debug` shows only the body's
+/// length.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReceivedRequest {
     /// The method, e.g. `"POST"`.
@@ -104,6 +109,17 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
 }
 
 impl ReceivedRequest {
@@ -122,6 +138,43 @@ pub struct Simulator {
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     workers: Vec<JoinHandle<()>>,
+    /// Idle keep-alive connections that hold tiny_http's spare pool threads;
+    /// see [`occupy_spare_threads`].
+    occupiers: Vec<TcpStream>,
+}
+
+/// The path of the simulator's own warm-up requests, never recorded.
+const WARM_UP_PATH: &str = "/__simulator_warm_up";
+
+/// How many warm-up connections to hold: more than tiny_http's 4 spare threads.
+const OCCUPIERS: usize = 8;
+
+/// Works around a race in tiny_http 0.12's thread pool: a connection accepted
+/// while a pool thread looks idle is queued for it, and when several arrive at
+/// once only one is served; the others wait until some connection closes, which
+/// with keep-alive can be never. Holding the spare threads with idle keep-alive
+/// connections (each proven served by a full request and response, one at a
+/// time) makes the pool start a new thread for every later connection.
+fn occupy_spare_threads(port: u16) -> Vec<TcpStream> {
+    (0..OCCUPIERS)
+        .filter_map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+            stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+            let request = format!("GET {WARM_UP_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            stream.write_all(request.as_bytes()).ok()?;
+            // The answer is a small 404 with a JSON body ending in `}`.
+            let mut answer = Vec::new();
+            let mut chunk = [0u8; 512];
+            while !answer.ends_with(b"}") {
+                let n = stream.read(&mut chunk).ok()?;
+                answer.extend_from_slice(chunk.get(..n)?);
+                if n == 0 {
+                    return None;
+                }
+            }
+            Some(stream)
+        })
+        .collect()
 }
 
 struct Shared {
@@ -185,6 +238,7 @@ impl Simulator {
             shared,
             stop,
             workers,
+            occupiers: occupy_spare_threads(port),
         })
     }
 
@@ -231,6 +285,7 @@ impl fmt::Debug for Simulator {
 
 impl Drop for Simulator {
     fn drop(&mut self) {
+        self.occupiers.clear();
         self.stop.store(true, Ordering::Relaxed);
         for worker in self.workers.drain(..) {
             let _ = worker.join();
@@ -305,7 +360,9 @@ impl Shared {
             body,
         };
         let (status, headers, reply) = self.reply(&received);
-        lock(&self.requests).push(received);
+        if received.path != WARM_UP_PATH {
+            lock(&self.requests).push(received);
+        }
         let mut response = tiny_http::Response::from_data(reply).with_status_code(status);
         for (name, value) in headers {
             if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
