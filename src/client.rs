@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::transport::{Settings, Transport};
 use crate::verify::{self, Judge};
-use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
+use crate::{Callback, Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
 
 /// Default for [`WebApiBuilder::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,6 +20,8 @@ pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 /// Default for [`WebApiBuilder::max_response_bytes`]: 16 MiB, room for results
 /// that carry base64 photos.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// Default for [`WebApiBuilder::callback_tolerance`].
+pub const DEFAULT_CALLBACK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 /// Default for [`WebApiBuilder::max_retries`].
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default for [`WebApiBuilder::retry_base_delay`].
@@ -58,6 +60,7 @@ struct Inner {
     timeout: Duration,
     connect_timeout: Duration,
     timestamp_tolerance: Duration,
+    callback_tolerance: Option<Duration>,
     max_response_bytes: u64,
     max_retries: u32,
 }
@@ -119,6 +122,7 @@ impl WebApi {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
+            callback_tolerance: Some(DEFAULT_CALLBACK_TOLERANCE),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
@@ -237,6 +241,48 @@ impl WebApi {
         self.judge(now).job_status(body, partner_params)
     }
 
+    /// Verifies a callback body Smile ID POSTed to your callback URL: its size
+    /// (at most [`max_response_bytes`](WebApiBuilder::max_response_bytes)), its
+    /// signature in constant time, its timestamp within the
+    /// [`callback_tolerance`](WebApiBuilder::callback_tolerance), and decodes it.
+    ///
+    /// ```
+    /// use smile_id::testing::{complete_result, sign_callback};
+    ///
+    /// let api = smile_id::WebApi::new("002", "", "key", 0)?;
+    /// let body = sign_callback(api.signature(), &complete_result("user-1", "job-1"))?;
+    /// let callback = api.verify_callback(&body)?;
+    /// assert_eq!(callback.partner_params().map(|p| p.job_id.as_str()), Some("job-1"));
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResponseTooLarge`], [`Error::Decode`] (not JSON, not an
+    /// object), [`Error::SignatureMismatch`], [`Error::InvalidTimestamp`] or
+    /// [`Error::TimestampOutOfTolerance`].
+    pub fn verify_callback(&self, body: &[u8]) -> Result<Callback, Error> {
+        self.verify_callback_at(body, OffsetDateTime::now_utc())
+    }
+
+    /// [`verify_callback`](Self::verify_callback) with an explicit "now".
+    ///
+    /// # Errors
+    ///
+    /// As for [`verify_callback`](Self::verify_callback).
+    pub fn verify_callback_at(&self, body: &[u8], now: OffsetDateTime) -> Result<Callback, Error> {
+        let limit = self.inner.max_response_bytes;
+        if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
+            return Err(Error::ResponseTooLarge { limit });
+        }
+        Judge {
+            signature: &self.inner.signature,
+            tolerance: self.inner.callback_tolerance,
+            now,
+        }
+        .callback(body)
+    }
+
     fn judge(&self, now: OffsetDateTime) -> Judge<'_> {
         Judge {
             signature: &self.inner.signature,
@@ -285,6 +331,11 @@ impl WebApi {
         self.inner.timestamp_tolerance
     }
 
+    /// The freshness window for callbacks; `None` when the age check is off.
+    pub fn callback_tolerance(&self) -> Option<Duration> {
+        self.inner.callback_tolerance
+    }
+
     /// The response size cap, in bytes.
     pub fn max_response_bytes(&self) -> u64 {
         self.inner.max_response_bytes
@@ -307,6 +358,7 @@ impl fmt::Debug for WebApi {
             .field("timeout", &inner.timeout)
             .field("connect_timeout", &inner.connect_timeout)
             .field("timestamp_tolerance", &inner.timestamp_tolerance)
+            .field("callback_tolerance", &inner.callback_tolerance)
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("max_retries", &inner.max_retries)
             .finish()
@@ -325,6 +377,7 @@ pub struct WebApiBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     timestamp_tolerance: Duration,
+    callback_tolerance: Option<Duration>,
     max_response_bytes: u64,
     max_retries: u32,
     retry_base_delay: Duration,
@@ -367,6 +420,18 @@ impl WebApiBuilder {
     /// to 5 minutes ([`DEFAULT_TIMESTAMP_TOLERANCE`]).
     pub fn timestamp_tolerance(mut self, tolerance: Duration) -> Self {
         self.timestamp_tolerance = tolerance;
+        self
+    }
+
+    /// How far a callback's timestamp may be from this machine's clock, in
+    /// either direction. Defaults to 5 minutes
+    /// ([`DEFAULT_CALLBACK_TOLERANCE`]).
+    ///
+    /// `None` turns the age check off, which is **replay-unsafe**: anyone who
+    /// captured one genuine callback could deliver it again at any time. Use it
+    /// only to re-verify stored callbacks.
+    pub fn callback_tolerance(mut self, tolerance: Option<Duration>) -> Self {
+        self.callback_tolerance = tolerance;
         self
     }
 
@@ -458,6 +523,7 @@ impl WebApiBuilder {
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
                 timestamp_tolerance: self.timestamp_tolerance,
+                callback_tolerance: self.callback_tolerance,
                 max_response_bytes: self.max_response_bytes,
                 max_retries: self.max_retries,
             }),
@@ -497,6 +563,7 @@ impl fmt::Debug for WebApiBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("timestamp_tolerance", &self.timestamp_tolerance)
+            .field("callback_tolerance", &self.callback_tolerance)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_retries", &self.max_retries)
             .field("retry_base_delay", &self.retry_base_delay)

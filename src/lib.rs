@@ -18,6 +18,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod callback;
 mod client;
 mod codes;
 mod error;
@@ -31,9 +32,11 @@ pub mod testing;
 mod transport;
 mod verify;
 
+pub use callback::Callback;
 pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
-    DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE, WebApi, WebApiBuilder,
+    DEFAULT_CALLBACK_TOLERANCE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
+    WebApi, WebApiBuilder,
 };
 pub use codes::{error_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};

@@ -294,19 +294,58 @@ impl Drop for Simulator {
 }
 
 /// Sets a fresh `timestamp` (now + `offset`) and its `signature` in a JSON
-/// object, as Smile ID signs responses and callbacks.
+/// object, as Smile ID signs job status responses and callbacks, and returns
+/// the object's JSON text.
 ///
 /// ```
 /// let signer = smile_id::Signature::new("002", "key")?;
-/// let mut body = serde_json::json!({"job_complete": true});
-/// smile_id::testing::sign_json(&signer, &mut body, time::Duration::ZERO);
+/// let body = smile_id::testing::sign_json(&signer, r#"{"job_complete": true}"#, time::Duration::ZERO)?;
+/// let value: serde_json::Value = serde_json::from_str(&body).unwrap();
 /// assert!(signer.confirm_signature(
-///     body["timestamp"].as_str().unwrap(),
-///     body["signature"].as_str().unwrap(),
+///     value["timestamp"].as_str().unwrap(),
+///     value["signature"].as_str().unwrap(),
 /// ));
 /// # Ok::<(), smile_id::Error>(())
 /// ```
-pub fn sign_json(signature: &Signature, body: &mut Value, offset: time::Duration) {
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] when `json_object` is not a JSON object.
+pub fn sign_json(
+    signature: &Signature,
+    json_object: &str,
+    offset: time::Duration,
+) -> Result<String, Error> {
+    let mut body = match serde_json::from_str::<Value>(json_object) {
+        Ok(body @ Value::Object(_)) => body,
+        _ => return Err(Error::invalid_input("json_object", "must be a JSON object")),
+    };
+    sign_value(signature, &mut body, offset);
+    Ok(body.to_string())
+}
+
+/// A signed callback body for `result_json` (a result object such as
+/// [`complete_result`] gives), as Smile ID would POST it to your callback URL:
+/// for testing your own callback handler.
+///
+/// ```
+/// use smile_id::testing::{complete_result, sign_callback};
+///
+/// let api = smile_id::WebApi::new("002", "", "key", 0)?;
+/// let body = sign_callback(api.signature(), &complete_result("user-1", "job-1"))?;
+/// let callback = api.verify_callback(&body)?;
+/// assert_eq!(callback.result.result_code.as_deref(), Some("0810"));
+/// # Ok::<(), smile_id::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] when `result_json` is not a JSON object.
+pub fn sign_callback(signature: &Signature, result_json: &str) -> Result<Vec<u8>, Error> {
+    sign_json(signature, result_json, time::Duration::ZERO).map(String::into_bytes)
+}
+
+fn sign_value(signature: &Signature, body: &mut Value, offset: time::Duration) {
     let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
     let signed = signature.generate_signature(Some(&timestamp));
     if let Some(object) = body.as_object_mut() {
@@ -315,8 +354,13 @@ pub fn sign_json(signature: &Signature, body: &mut Value, offset: time::Duration
     }
 }
 
-/// A completed, successful enrolment result about `user_id` and `job_id`.
-pub fn complete_result(user_id: &str, job_id: &str) -> Value {
+/// The JSON text of a completed, successful enrolment result (`ResultCode`
+/// 0810) about `user_id` and `job_id`.
+pub fn complete_result(user_id: &str, job_id: &str) -> String {
+    complete_result_value(user_id, job_id).to_string()
+}
+
+fn complete_result_value(user_id: &str, job_id: &str) -> Value {
     json!({
         "Source": "WebAPI",
         "Actions": {
@@ -411,7 +455,7 @@ impl Shared {
         let scenario = lock(&self.scenario).clone();
         let seen = lock(&self.requests).len();
         let complete = || {
-            let result = complete_result(&user_id, &job_id);
+            let result = complete_result_value(&user_id, &job_id);
             let mut body = serde_json::Map::new();
             body.insert("job_complete".into(), Value::Bool(true));
             body.insert("job_success".into(), Value::Bool(true));
@@ -429,7 +473,7 @@ impl Shared {
         let pending =
             || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
         let signed = |mut body: Value, offset: time::Duration| {
-            sign_json(&self.signature, &mut body, offset);
+            sign_value(&self.signature, &mut body, offset);
             json_reply(200, &body)
         };
         match scenario {
@@ -453,7 +497,7 @@ impl Shared {
             } => smile_error(status, &code, &message),
             Scenario::TamperedSignature => {
                 let mut body = complete();
-                sign_json(&self.signature, &mut body, time::Duration::ZERO);
+                sign_value(&self.signature, &mut body, time::Duration::ZERO);
                 if let Some(Value::String(signature)) = body.get_mut("signature") {
                     *signature = tamper(signature);
                 }

@@ -1,0 +1,31 @@
+//! The response path: bytes in, judged and decoded, a `Result` out; it must
+//! never panic. Inputs starting with `S` are parsed as JSON and, when they are
+//! objects, given a valid timestamp and signature first, so the fuzzer also
+//! reaches the job check and decoding of authentic responses.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use smile_id::{PartnerParams, WebApi};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(api) = WebApi::new("002", "", "fuzz-key", 0) else {
+        return;
+    };
+    let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let job = PartnerParams::new("user-1", "job-1");
+    match data.split_first() {
+        Some((b'S', rest)) => {
+            if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(rest) {
+                let signed = api.signature().generate_signature(Some("2024-10-04T00:00:00.000Z"));
+                map.insert("timestamp".into(), signed.timestamp.into());
+                map.insert("signature".into(), signed.signature.into());
+                if let Ok(body) = serde_json::to_vec(&map) {
+                    let _ = api.verify_job_status_at(&body, &job, now);
+                }
+            }
+        }
+        _ => {
+            let _ = api.verify_job_status_at(data, &job, now);
+        }
+    }
+});

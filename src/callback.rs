@@ -1,0 +1,138 @@
+//! Verifying the callbacks Smile ID POSTs to your server.
+//!
+//! A callback body is a result object (the keys of [`JobResult`]) plus
+//! `timestamp` and `signature`, signed exactly like a job status response.
+//! It is judged by the same code as responses (`verify.rs`): the body's
+//! size and shape, then the signature in constant time, then freshness, then
+//! typed decoding.
+
+use std::fmt;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::verify::{Judge, not_an_object};
+use crate::{Error, JobResult, PartnerParams, Signature};
+
+/// A verified callback from Smile ID.
+///
+/// Made by [`WebApi::verify_callback`](crate::WebApi::verify_callback) or
+/// [`Signature::verify_callback`]: by the time you hold one, its signature
+/// and freshness have been checked.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Callback {
+    /// The job's result, every unknown field kept.
+    pub result: JobResult,
+    /// The callback's timestamp (already checked for freshness, unless the
+    /// tolerance was `None`).
+    pub timestamp: OffsetDateTime,
+    /// The callback's signature (already verified). `Debug` shows
+    /// `[redacted]`: it is computed like a request signature.
+    pub signature: String,
+    raw_timestamp: String,
+}
+
+impl Callback {
+    /// The callback's timestamp exactly as received (and signed).
+    pub fn timestamp_str(&self) -> &str {
+        &self.raw_timestamp
+    }
+
+    /// The job the callback is about, from the result's `PartnerParams`.
+    pub fn partner_params(&self) -> Option<&PartnerParams> {
+        self.result.partner_params.as_ref()
+    }
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callback")
+            .field("result", &self.result)
+            .field("timestamp", &self.raw_timestamp)
+            .field("signature", &format_args!("[redacted]"))
+            .finish()
+    }
+}
+
+impl Signature {
+    /// Verifies a callback body: its signature, then (with `Some` tolerance)
+    /// that its timestamp is within `tolerance` of now, then decodes it.
+    ///
+    /// `None` disables the age check. That is replay-unsafe: anyone who saw one
+    /// genuine callback could send it again at any time. Prefer
+    /// [`WebApi::verify_callback`](crate::WebApi::verify_callback), which also
+    /// caps the body's size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] (not JSON, not an object, a field of an impossible
+    /// type), [`Error::SignatureMismatch`], [`Error::InvalidTimestamp`] or
+    /// [`Error::TimestampOutOfTolerance`].
+    pub fn verify_callback(
+        &self,
+        body: &[u8],
+        tolerance: Option<Duration>,
+    ) -> Result<Callback, Error> {
+        self.verify_callback_at(body, tolerance, OffsetDateTime::now_utc())
+    }
+
+    /// [`verify_callback`](Self::verify_callback) with an explicit "now".
+    ///
+    /// # Errors
+    ///
+    /// As for [`verify_callback`](Self::verify_callback).
+    pub fn verify_callback_at(
+        &self,
+        body: &[u8],
+        tolerance: Option<Duration>,
+        now: OffsetDateTime,
+    ) -> Result<Callback, Error> {
+        Judge {
+            signature: self,
+            tolerance,
+            now,
+        }
+        .callback(body)
+    }
+}
+
+impl Judge<'_> {
+    /// A callback body: shape, signature, freshness, then typed decoding.
+    pub(crate) fn callback(&self, body: &[u8]) -> Result<Callback, Error> {
+        // A result object reader also takes `[]` for an empty object; a callback
+        // body must be a real object.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(match not_an_object(body) {
+                Err(err) => err,
+                Ok(_) => Error::decode("expected a JSON object", body, None),
+            });
+        }
+        let mut result = match serde_json::from_slice::<JobResult>(body) {
+            Ok(result) => result,
+            Err(typed_err) => {
+                // Judge what can be judged before reporting the decoding error.
+                let value = not_an_object(body)?;
+                let text = |key: &str| value.get(key).and_then(|v| v.as_str());
+                self.authenticate(text("timestamp"), text("signature"))?;
+                return Err(Error::decode(
+                    format!("not a callback: {typed_err}"),
+                    body,
+                    Some(Box::new(typed_err)),
+                ));
+            }
+        };
+        let timestamp = result.extra.remove("timestamp");
+        let signature = result.extra.remove("signature");
+        let (timestamp, raw_timestamp, signature) = self.authenticate(
+            timestamp.as_ref().and_then(|t| t.as_str()).as_deref(),
+            signature.as_ref().and_then(|s| s.as_str()).as_deref(),
+        )?;
+        Ok(Callback {
+            result,
+            timestamp,
+            signature,
+            raw_timestamp,
+        })
+    }
+}
