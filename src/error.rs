@@ -22,6 +22,7 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | [`InvalidTimestamp`](Error::InvalidTimestamp) | the signed timestamp cannot be read | no |
 /// | [`TimestampOutOfTolerance`](Error::TimestampOutOfTolerance) | authentic but stale or from the future | no: check clocks |
 /// | [`JobMismatch`](Error::JobMismatch) | authentic, but about another job | no: treat as a mix-up |
+/// | [`WaitTimeout`](Error::WaitTimeout) | a wait for a job ran out of time | later, with a longer wait |
 ///
 /// No variant ever holds the API key or the request signature, and neither
 /// appears in `Display` or `Debug` output.
@@ -105,6 +106,20 @@ pub enum Error {
         skew: time::Duration,
         /// The tolerance that was exceeded.
         tolerance: Duration,
+    },
+
+    /// [`WebApi::wait_for_job`](crate::WebApi::wait_for_job) reached its
+    /// deadline before the job was complete.
+    WaitTimeout {
+        /// How many polls were made.
+        attempts: u32,
+        /// How long the wait took.
+        elapsed: Duration,
+        /// The last (verified, incomplete) status received, if any.
+        last_status: Option<Box<crate::JobStatus>>,
+        /// The transient error of the last poll, when it failed (also the
+        /// error's [`source`](std::error::Error::source)).
+        last_error: Option<Box<Error>>,
     },
 
     /// The response is authentically signed and fresh, but its result's
@@ -239,6 +254,13 @@ impl fmt::Display for Error {
                     tolerance.as_secs_f64()
                 )
             }
+            Error::WaitTimeout {
+                attempts, elapsed, ..
+            } => write!(
+                f,
+                "timed out waiting for the job: not complete after {attempts} polls in {:.1} s",
+                elapsed.as_secs_f64()
+            ),
             Error::JobMismatch {
                 expected_user_id,
                 expected_job_id,
@@ -273,6 +295,10 @@ impl std::error::Error for Error {
                 source: Some(source),
                 ..
             } => Some(source.as_ref()),
+            Error::WaitTimeout {
+                last_error: Some(err),
+                ..
+            } => Some(err.as_ref()),
             _ => None,
         }
     }

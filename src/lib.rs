@@ -23,6 +23,7 @@ mod client;
 mod codes;
 mod error;
 mod json;
+mod poll;
 mod response;
 mod server;
 mod signature;
@@ -41,6 +42,7 @@ pub use client::{
 pub use codes::{error_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};
 pub use json::{Extra, RawJson};
+pub use poll::{PollOutcome, PollPolicy, PollProgress};
 pub use response::{
     ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,
     PartnerParams,

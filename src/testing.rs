@@ -79,6 +79,9 @@ pub enum Scenario {
     TimestampOffset(time::Duration),
     /// A complete response, correctly signed, about another job.
     OtherJob,
+    /// These scenarios in turn, one request each, the last one repeating:
+    /// e.g. pending, then a 503, then complete.
+    Sequence(Vec<Scenario>),
     /// This JSON object, with a fresh `timestamp` and `signature` set in it
     /// (fixtures are re-signed at the time of the request).
     SignedJson(String),
@@ -452,8 +455,15 @@ impl Shared {
         let want = |key: &str| fields.get(key).and_then(Value::as_bool).unwrap_or(false);
         let (history, image_links) = (want("history"), want("image_links"));
 
-        let scenario = lock(&self.scenario).clone();
         let seen = lock(&self.requests).len();
+        let mut scenario = lock(&self.scenario).clone();
+        while let Scenario::Sequence(steps) = scenario {
+            scenario = steps
+                .get(seen)
+                .or(steps.last())
+                .cloned()
+                .unwrap_or(Scenario::Complete);
+        }
         let complete = || {
             let result = complete_result_value(&user_id, &job_id);
             let mut body = serde_json::Map::new();
@@ -477,7 +487,8 @@ impl Shared {
             json_reply(200, &body)
         };
         match scenario {
-            Scenario::Complete => signed(complete(), time::Duration::ZERO),
+            // A `Sequence` was resolved to one of its steps above.
+            Scenario::Complete | Scenario::Sequence(_) => signed(complete(), time::Duration::ZERO),
             Scenario::Pending => signed(pending(), time::Duration::ZERO),
             Scenario::CompleteAfter { polls } => {
                 if u32::try_from(seen).unwrap_or(u32::MAX) < polls {

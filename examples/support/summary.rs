@@ -1,3 +1,4 @@
+#![allow(dead_code)] // Each example uses only part of this module.
 //! Printing a job status for people; shared by the examples.
 
 use smile_id::JobStatus;

@@ -1,0 +1,248 @@
+//! Waiting for a job to complete: polling job status on a growing interval
+//! until the job is complete or a deadline passes.
+
+use std::time::{Duration, Instant};
+
+use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, WebApi};
+
+/// How often, and for how long, [`WebApi::wait_for_job`] polls.
+///
+/// The first poll is immediate; the wait before poll `n + 1` is
+/// `initial_interval × multiplier^(n - 1)`, at most `max_interval`.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let policy = smile_id::PollPolicy { timeout: Duration::from_secs(60), ..Default::default() };
+/// assert_eq!(policy.initial_interval, Duration::from_secs(2));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct PollPolicy {
+    /// The wait after the first poll. Defaults to 2 s.
+    pub initial_interval: Duration,
+    /// How much each wait grows over the previous one. Defaults to 1.5;
+    /// values below 1 (or not finite) are taken as 1.
+    pub multiplier: f64,
+    /// The longest wait between polls. Defaults to 10 s.
+    pub max_interval: Duration,
+    /// How long to wait in all, polls included. Defaults to 120 s.
+    pub timeout: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            initial_interval: Duration::from_secs(2),
+            multiplier: 1.5,
+            max_interval: Duration::from_secs(10),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// The wait after poll number `attempt` (1-based), before deadlines.
+    fn interval(&self, attempt: u32) -> Duration {
+        let multiplier = if self.multiplier.is_finite() && self.multiplier >= 1.0 {
+            self.multiplier
+        } else {
+            1.0
+        };
+        let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
+        let seconds = self.initial_interval.as_secs_f64() * multiplier.powi(exponent);
+        let max = self.max_interval.max(self.initial_interval);
+        Duration::try_from_secs_f64(seconds).map_or(max, |d| d.min(max))
+    }
+}
+
+/// Where a wait stands, reported after every poll by
+/// [`WebApi::wait_for_job_with_progress`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PollProgress<'a> {
+    /// The poll just made, from 1.
+    pub attempt: u32,
+    /// Time since the wait began.
+    pub elapsed: Duration,
+    /// What the poll returned: an incomplete status, or a transient error that
+    /// the wait tolerates. (A complete status or a fatal error ends the wait
+    /// without a progress report.)
+    pub outcome: PollOutcome<'a>,
+    /// How long until the next poll; `None` when the deadline leaves no room
+    /// for another.
+    pub next_poll_in: Option<Duration>,
+}
+
+/// The outcome of one poll in a [`PollProgress`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PollOutcome<'a> {
+    /// The job is not complete yet.
+    Pending(&'a JobStatus),
+    /// A failure worth trying again (see [`Error::is_transient`]).
+    TransientError(&'a Error),
+}
+
+impl WebApi {
+    /// Polls job status until the job is complete, and returns that status
+    /// (whether or not the job succeeded).
+    ///
+    /// Every poll is a fresh, signed and fully verified
+    /// [`get_job_status`](Self::get_job_status). Transient failures (those the
+    /// client retries: connection failures, timeouts, 5xx, 408, 429) are
+    /// tolerated until the deadline. Anything else ends the wait at once with
+    /// that error: a forged signature, a stale timestamp, another job's
+    /// result, another 4xx. No sleep runs past the deadline: when the next
+    /// interval would, the last poll is moved earlier to fit.
+    ///
+    /// ```no_run
+    /// use smile_id::{JobStatusOptions, PartnerParams, PollPolicy, WebApi};
+    ///
+    /// let api = WebApi::new("002", "", "api-key", 0)?;
+    /// let job = PartnerParams::new("user-1", "job-1");
+    /// let status = api.wait_for_job(&job, &JobStatusOptions::default(), &PollPolicy::default())?;
+    /// assert!(status.job_complete);
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WaitTimeout`] when the deadline passes first, carrying the last
+    /// incomplete status and the last transient error; otherwise the first
+    /// non-transient error of any poll.
+    pub fn wait_for_job(
+        &self,
+        partner_params: &PartnerParams,
+        options: &JobStatusOptions,
+        policy: &PollPolicy,
+    ) -> Result<JobStatus, Error> {
+        self.wait_for_job_with_progress(partner_params, options, policy, |_| {})
+    }
+
+    /// [`wait_for_job`](Self::wait_for_job), calling `progress` after every
+    /// poll that does not end the wait, e.g. to print a progress line.
+    ///
+    /// # Errors
+    ///
+    /// As for [`wait_for_job`](Self::wait_for_job).
+    pub fn wait_for_job_with_progress(
+        &self,
+        partner_params: &PartnerParams,
+        options: &JobStatusOptions,
+        policy: &PollPolicy,
+        mut progress: impl FnMut(&PollProgress<'_>),
+    ) -> Result<JobStatus, Error> {
+        let started = Instant::now();
+        let deadline = started + policy.timeout;
+        let mut attempt = 0u32;
+        let mut last_status: Option<JobStatus> = None;
+        let mut last_error: Option<Error>;
+        let mut final_poll = false;
+        loop {
+            attempt = attempt.saturating_add(1);
+            let failed = match self.get_job_status_until(partner_params, options, deadline) {
+                Ok(status) if status.job_complete => return Ok(status),
+                Ok(status) => {
+                    last_status = Some(status);
+                    last_error = None;
+                    false
+                }
+                Err(err) if err.is_transient() => {
+                    last_error = Some(err);
+                    true
+                }
+                Err(err) => return Err(err),
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            let next = if final_poll {
+                None
+            } else {
+                next_wait(policy.interval(attempt), left)
+            };
+            if let Some(wait) = next {
+                final_poll = wait < policy.interval(attempt);
+            }
+            let outcome = if failed {
+                last_error.as_ref().map(PollOutcome::TransientError)
+            } else {
+                last_status.as_ref().map(PollOutcome::Pending)
+            };
+            if let Some(outcome) = outcome {
+                progress(&PollProgress {
+                    attempt,
+                    elapsed: started.elapsed(),
+                    outcome,
+                    next_poll_in: next,
+                });
+            }
+            match next {
+                Some(wait) => std::thread::sleep(wait),
+                None => {
+                    return Err(Error::WaitTimeout {
+                        attempts: attempt,
+                        elapsed: started.elapsed(),
+                        last_status: last_status.map(Box::new),
+                        last_error: last_error.map(Box::new),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The smallest share of the wait's time worth making one more poll with.
+const MIN_FINAL_POLL: Duration = Duration::from_millis(50);
+
+/// How long to sleep before the next poll, given the interval due and the time
+/// `left` before the deadline; `None` when no poll fits any more. A poll that
+/// would start too late is moved earlier, leaving it half the time left (at
+/// most 2 s) to complete.
+fn next_wait(interval: Duration, left: Duration) -> Option<Duration> {
+    if left < MIN_FINAL_POLL {
+        return None;
+    }
+    let reserve = (left / 2).min(Duration::from_secs(2));
+    if interval.saturating_add(reserve) <= left {
+        Some(interval)
+    } else {
+        Some(left.saturating_sub(reserve))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_grow_and_cap() {
+        let p = PollPolicy::default();
+        let secs: Vec<f64> = (1..=7).map(|a| p.interval(a).as_secs_f64()).collect();
+        assert_eq!(secs, [2.0, 3.0, 4.5, 6.75, 10.0, 10.0, 10.0]);
+        let odd = PollPolicy {
+            multiplier: f64::NAN,
+            ..PollPolicy::default()
+        };
+        assert_eq!(odd.interval(5), Duration::from_secs(2));
+        let shrinking = PollPolicy {
+            multiplier: 0.5,
+            ..PollPolicy::default()
+        };
+        assert_eq!(shrinking.interval(3), Duration::from_secs(2));
+        assert_eq!(p.interval(u32::MAX), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn waits_never_reach_the_deadline() {
+        let s = Duration::from_secs;
+        assert_eq!(next_wait(s(2), s(100)), Some(s(2)));
+        // Not enough room for the interval: the final poll is moved earlier.
+        assert_eq!(next_wait(s(10), s(6)), Some(s(4)));
+        assert_eq!(next_wait(s(10), s(1)), Some(Duration::from_millis(500)));
+        assert_eq!(next_wait(s(10), Duration::from_millis(10)), None);
+        for left_ms in [60u64, 100, 999, 5_000, 100_000] {
+            let left = Duration::from_millis(left_ms);
+            let wait = next_wait(s(3), left).unwrap();
+            assert!(wait < left, "{wait:?} {left:?}");
+        }
+    }
+}
