@@ -171,30 +171,10 @@ impl WebApi {
         deadline: Instant,
     ) -> Result<JobStatus, Error> {
         let inner = &*self.inner;
-        if partner_params.user_id.is_empty() {
-            return Err(Error::invalid_input("user_id", "must not be empty"));
-        }
-        if partner_params.job_id.is_empty() {
-            return Err(Error::invalid_input("job_id", "must not be empty"));
-        }
         let deadline = deadline.min(Instant::now() + inner.timeout);
-        let sign_request = || {
-            let signed = inner.signature.generate_signature(None);
-            serde_json::to_vec(&JobStatusRequest {
-                partner_id: inner.signature.partner_id(),
-                user_id: &partner_params.user_id,
-                job_id: &partner_params.job_id,
-                timestamp: &signed.timestamp,
-                signature: &signed.signature,
-                image_links: options.return_image_links,
-                history: options.return_history,
-                source_sdk: "rust",
-                source_sdk_version: env!("CARGO_PKG_VERSION"),
-            })
-            .map_err(|e| {
-                Error::invalid_input("partner_params", format!("cannot be serialised: {e}"))
-            })
-        };
+        // Called before every attempt: a fresh signature each time, and input
+        // errors surface before anything is sent.
+        let sign_request = || self.job_status_request(partner_params, options);
         let reply = inner
             .transport
             .post(&inner.job_status_url, deadline, sign_request)?;
@@ -208,6 +188,54 @@ impl WebApi {
         }
         self.judge(OffsetDateTime::now_utc())
             .job_status(&reply.body, partner_params)
+    }
+
+    /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to
+    /// `{base_url}/job_status`, with a fresh timestamp and signature.
+    ///
+    /// For sending the request with another HTTP client: send it with
+    /// `Content-Type: application/json`, then judge a 2xx answer with
+    /// [`verify_job_status`](Self::verify_job_status). The body contains a
+    /// signature, which is a credential for its timestamp: do not log it.
+    ///
+    /// ```
+    /// let api = smile_id::WebApi::new("002", "", "api-key", 0)?;
+    /// let body = api.job_status_request(
+    ///     &smile_id::PartnerParams::new("user-1", "job-1"),
+    ///     &smile_id::JobStatusOptions::default(),
+    /// )?;
+    /// assert!(body.starts_with(br#"{"partner_id":"002","user_id":"user-1""#));
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty `user_id` or `job_id`.
+    pub fn job_status_request(
+        &self,
+        partner_params: &PartnerParams,
+        options: &JobStatusOptions,
+    ) -> Result<Vec<u8>, Error> {
+        if partner_params.user_id.is_empty() {
+            return Err(Error::invalid_input("user_id", "must not be empty"));
+        }
+        if partner_params.job_id.is_empty() {
+            return Err(Error::invalid_input("job_id", "must not be empty"));
+        }
+        let signature = &self.inner.signature;
+        let signed = signature.generate_signature(None);
+        serde_json::to_vec(&JobStatusRequest {
+            partner_id: signature.partner_id(),
+            user_id: &partner_params.user_id,
+            job_id: &partner_params.job_id,
+            timestamp: &signed.timestamp,
+            signature: &signed.signature,
+            image_links: options.return_image_links,
+            history: options.return_history,
+            source_sdk: "rust",
+            source_sdk_version: env!("CARGO_PKG_VERSION"),
+        })
+        .map_err(|e| Error::invalid_input("partner_params", format!("cannot be serialised: {e}")))
     }
 
     /// Judges a job status body received some other way, exactly as

@@ -363,6 +363,43 @@ pub fn complete_result(user_id: &str, job_id: &str) -> String {
     complete_result_value(user_id, job_id).to_string()
 }
 
+/// The JSON text of an unsigned job status response about `user_id` and
+/// `job_id`: complete and successful, with `history_entries` history entries
+/// of about 780 bytes each (ID data included, as ID verification results
+/// carry). For benchmarks and size tests: 1,000 entries make about 780 KB.
+///
+/// Sign it with [`sign_json`] before serving it.
+pub fn job_status_json(user_id: &str, job_id: &str, history_entries: usize) -> String {
+    let result = complete_result_value(user_id, job_id);
+    let history: Vec<Value> = (0..history_entries)
+        .map(|i| {
+            let mut entry = result.clone();
+            if let Some(object) = entry.as_object_mut() {
+                object.insert("SmileJobID".into(), json!(format!("{:010}", 1000 + i)));
+                object.insert("Country".into(), json!("NG"));
+                object.insert("IDType".into(), json!("NIN"));
+                object.insert("IDNumber".into(), json!(format!("{:011}", 12_345_678_900u64 + i as u64)));
+                object.insert("FullName".into(), json!("Adaeze Chiamaka Okonkwo-Balogun"));
+                object.insert("DOB".into(), json!("1990-01-01"));
+                object.insert("Gender".into(), json!("F"));
+                object.insert("ExpirationDate".into(), json!("Not Available"));
+                object.insert("PhoneNumber".into(), json!("+2348000000000"));
+                object.insert("FullData".into(), json!({"firstname": "Adaeze", "surname": "Okonkwo-Balogun", "nationality": "NGA"}));
+            }
+            entry
+        })
+        .collect();
+    json!({
+        "job_complete": true,
+        "job_success": true,
+        "code": "2302",
+        "result": result,
+        "history": history,
+        "image_links": {"selfie_image": format!("https://smile-images.example/{job_id}/selfie.jpg?expires=900")}
+    })
+    .to_string()
+}
+
 fn complete_result_value(user_id: &str, job_id: &str) -> Value {
     json!({
         "Source": "WebAPI",

@@ -1,0 +1,329 @@
+//! Sequential `get_job_status` calls, timed, next to a bare `ureq` baseline.
+//!
+//! ```text
+//! cargo run --release --example bench_job_status                 # both, on the local simulator, and their ratio
+//! cargo run --release --example bench_job_status -- --history    # the same with a 1,000-entry history
+//! cargo run --release --example bench_job_status -- --url https://127.0.0.1:8443/v1 --ca ca.pem [--baseline]
+//! cargo run --release --example bench_job_status -- --emit-response body.json [--history]
+//! ```
+//!
+//! Options: `--url URL` (a base URL; without it the simulator is used and both
+//! clients run), `--n N` calls (default 2000), `--warmup N` (default 200),
+//! `--ca PEM` (trust this root), `--history` (ask for history; on the
+//! simulator, serve 1,000 entries, about 780 KB), `--image-links`,
+//! `--baseline` (run the bare `ureq` loop instead of this crate),
+//! `--emit-response FILE` (write a freshly signed response body for a static
+//! server and exit). Credentials: `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`
+//! (demo values by default); the job: `SMILE_ID_USER_ID`, `SMILE_ID_JOB_ID`
+//! (default `bench-user`, `bench-job`).
+//!
+//! Prints one JSON line per run:
+//! `{"client", "n", "ok", "calls_per_s", "mean_us", "p50_us", "p99_us", "peak_rss_kb"}`.
+//! Every call's result is checked; a failed call is counted, not hidden.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use smile_id::testing::{Scenario, Simulator, job_status_json, sign_json};
+use smile_id::{JobStatusOptions, PartnerParams, Server, WebApi};
+
+struct Args {
+    url: Option<String>,
+    n: usize,
+    warmup: usize,
+    ca: Option<Vec<u8>>,
+    history: bool,
+    image_links: bool,
+    baseline: bool,
+    emit: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        url: None,
+        n: 2000,
+        warmup: 200,
+        ca: None,
+        history: false,
+        image_links: false,
+        baseline: false,
+        emit: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--url" => args.url = Some(value()?),
+            "--n" => args.n = value()?.parse().map_err(|e| format!("--n: {e}"))?,
+            "--warmup" => args.warmup = value()?.parse().map_err(|e| format!("--warmup: {e}"))?,
+            "--ca" => {
+                let path = value()?;
+                args.ca = Some(std::fs::read(&path).map_err(|e| format!("--ca {path}: {e}"))?);
+            }
+            "--history" => args.history = true,
+            "--image-links" => args.image_links = true,
+            "--baseline" => args.baseline = true,
+            "--emit-response" => args.emit = Some(value()?),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(args)
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+struct Creds {
+    partner_id: String,
+    api_key: String,
+    job: PartnerParams,
+}
+
+fn creds() -> Creds {
+    Creds {
+        partner_id: env_or("SMILE_ID_PARTNER_ID", "002"),
+        api_key: env_or("SMILE_ID_API_KEY", "demo-api-key-for-benchmarks"),
+        job: PartnerParams::new(
+            env_or("SMILE_ID_USER_ID", "bench-user"),
+            env_or("SMILE_ID_JOB_ID", "bench-job"),
+        ),
+    }
+}
+
+/// The entries a `--history` response carries on the simulator and in
+/// `--emit-response` bodies.
+const HISTORY_ENTRIES: usize = 1000;
+
+fn response_body(c: &Creds, history: bool) -> String {
+    job_status_json(
+        &c.job.user_id,
+        &c.job.job_id,
+        if history { HISTORY_ENTRIES } else { 0 },
+    )
+}
+
+struct Stats {
+    client: &'static str,
+    ok: usize,
+    latencies: Vec<Duration>,
+    total: Duration,
+}
+
+impl Stats {
+    fn json(&self) -> String {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let pct = |p: f64| {
+            let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+            sorted.get(at).map_or(0.0, |d| d.as_secs_f64() * 1e6)
+        };
+        let n = self.latencies.len();
+        format!(
+            r#"{{"client":"{}","n":{},"ok":{},"calls_per_s":{:.1},"mean_us":{:.1},"p50_us":{:.1},"p99_us":{:.1},"peak_rss_kb":{}}}"#,
+            self.client,
+            n,
+            self.ok,
+            n as f64 / self.total.as_secs_f64(),
+            self.total.as_secs_f64() * 1e6 / n.max(1) as f64,
+            pct(0.5),
+            pct(0.99),
+            peak_rss_kb()
+        )
+    }
+
+    fn calls_per_s(&self) -> f64 {
+        self.latencies.len() as f64 / self.total.as_secs_f64()
+    }
+}
+
+/// The process's peak resident set (VmHWM), in KiB; 0 where unknown.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn timed(client: &'static str, n: usize, warmup: usize, mut call: impl FnMut() -> bool) -> Stats {
+    for _ in 0..warmup {
+        call();
+    }
+    let mut latencies = Vec::with_capacity(n);
+    let mut ok = 0;
+    let started = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        if call() {
+            ok += 1;
+        }
+        latencies.push(t.elapsed());
+    }
+    Stats {
+        client,
+        ok,
+        latencies,
+        total: started.elapsed(),
+    }
+}
+
+fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+    let mut builder =
+        WebApi::builder(&c.partner_id, &c.api_key).server(Server::Custom(url.to_owned()));
+    if let Some(ca) = &args.ca {
+        builder = builder.root_certificates_pem(ca);
+    }
+    let api = builder.build().map_err(|e| e.to_string())?;
+    let options = JobStatusOptions {
+        return_history: args.history,
+        return_image_links: args.image_links,
+    };
+    let mut first_error = None;
+    let stats = timed("smile-id", args.n, args.warmup, || {
+        match api.get_job_status(&c.job, &options) {
+            Ok(status) => status.job_complete && (!args.history || !status.history.is_empty()),
+            Err(err) => {
+                first_error.get_or_insert(err.to_string());
+                false
+            }
+        }
+    });
+    if let Some(err) = first_error {
+        eprintln!("smile-id: first failure: {err}");
+    }
+    Ok(stats)
+}
+
+/// The limit of this stack: `ureq` posting a prebuilt body, reading the answer
+/// into memory; no signing, no serialising, no parsing, no verifying.
+fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(ca) = &args.ca {
+        let certs: Vec<_> = ureq::tls::parse_pem(ca)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+                _ => None,
+            })
+            .collect();
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .tls_config(tls.build())
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let signer = smile_id::Signature::new(&c.partner_id, &c.api_key).map_err(|e| e.to_string())?;
+    let signed = signer.generate_signature(None);
+    let body = format!(
+        r#"{{"partner_id":"{}","user_id":"{}","job_id":"{}","timestamp":"{}","signature":"{}","image_links":{},"history":{},"source_sdk":"rust","source_sdk_version":"bench"}}"#,
+        c.partner_id,
+        c.job.user_id,
+        c.job.job_id,
+        signed.timestamp,
+        signed.signature,
+        args.image_links,
+        args.history
+    );
+    let endpoint = format!("{}/job_status", url.trim_end_matches('/'));
+    let mut first_error = None;
+    let stats = timed("bare-ureq", args.n, args.warmup, || {
+        let result = agent
+            .post(&endpoint)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .send(body.as_bytes())
+            .and_then(|mut r| {
+                let status = r.status().as_u16();
+                r.body_mut()
+                    .with_config()
+                    .limit(16 << 20)
+                    .read_to_vec()
+                    .map(|b| (status, b))
+            });
+        match result {
+            Ok((200, bytes)) => !bytes.is_empty(),
+            Ok((status, _)) => {
+                first_error.get_or_insert(format!("status {status}"));
+                false
+            }
+            Err(err) => {
+                first_error.get_or_insert(err.to_string());
+                false
+            }
+        }
+    });
+    if let Some(err) = first_error {
+        eprintln!("bare-ureq: first failure: {err}");
+    }
+    Ok(stats)
+}
+
+fn run() -> Result<bool, String> {
+    let args = parse_args()?;
+    let c = creds();
+    if let Some(path) = &args.emit {
+        let signer =
+            smile_id::Signature::new(&c.partner_id, &c.api_key).map_err(|e| e.to_string())?;
+        let body = sign_json(
+            &signer,
+            &response_body(&c, args.history),
+            time::Duration::ZERO,
+        )
+        .map_err(|e| e.to_string())?;
+        std::fs::write(path, body.as_bytes()).map_err(|e| format!("{path}: {e}"))?;
+        eprintln!(
+            "wrote a response signed now ({} bytes) to {path}; it verifies for 5 minutes",
+            body.len()
+        );
+        return Ok(true);
+    }
+    match &args.url {
+        Some(url) => {
+            let stats = if args.baseline {
+                run_baseline(url, &args, &c)?
+            } else {
+                run_crate(url, &args, &c)?
+            };
+            println!("{}", stats.json());
+            Ok(stats.ok == stats.latencies.len())
+        }
+        None => {
+            let scenario = if args.history {
+                Scenario::SignedJson(response_body(&c, true))
+            } else {
+                Scenario::Complete
+            };
+            let sim = Simulator::start_with(&c.partner_id, &c.api_key, scenario)
+                .map_err(|e| e.to_string())?;
+            let baseline = run_baseline(sim.base_url(), &args, &c)?;
+            let ours = run_crate(sim.base_url(), &args, &c)?;
+            println!("{}", baseline.json());
+            println!("{}", ours.json());
+            println!(
+                r#"{{"ratio_smile_id_to_bare_ureq":{:.3}}}"#,
+                ours.calls_per_s() / baseline.calls_per_s()
+            );
+            Ok(ours.ok == ours.latencies.len() && baseline.ok == baseline.latencies.len())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
