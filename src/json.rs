@@ -174,7 +174,7 @@ impl<'de> Deserialize<'de> for RawJson {
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Extra {
-    entries: Vec<(String, RawJson)>,
+    entries: Vec<(Cow<'static, str>, RawJson)>,
 }
 
 impl Extra {
@@ -204,7 +204,7 @@ impl Extra {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => Some(std::mem::replace(slot, value)),
             None => {
-                self.entries.push((key, value));
+                self.entries.push((Cow::Owned(key), value));
                 None
             }
         }
@@ -218,7 +218,7 @@ impl Extra {
 
     /// The fields, in the order received.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &RawJson)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// How many fields there are.
@@ -233,8 +233,11 @@ impl Extra {
 
     /// Appends while decoding: keys are unique in well-formed input, and a
     /// duplicate is kept rather than lost.
-    pub(crate) fn push(&mut self, key: String, value: RawJson) {
-        self.entries.push((key, value));
+    pub(crate) fn push(&mut self, key: Cow<'_, str>, value: RawJson) {
+        if self.entries.is_empty() {
+            self.entries.reserve(8);
+        }
+        self.entries.push((intern(key), value));
     }
 
     /// Writes the fields into a map being serialised.
@@ -271,13 +274,70 @@ impl<'de> Deserialize<'de> for Extra {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Extra, A::Error> {
                 let mut extra = Extra::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    extra.push(key.0.into_owned(), map.next_value()?);
+                    extra.push(key.0, map.next_value()?);
                 }
                 Ok(extra)
             }
         }
         deserializer.deserialize_map(ExtraVisitor)
     }
+}
+
+/// The keys Smile ID sends that are kept as they are: action names and the
+/// result fields not modelled as struct fields. Keeping them as static strings
+/// saves an allocation per key per result (a 1,000-entry history has tens of
+/// thousands).
+macro_rules! known_keys {
+    ($($key:literal),* $(,)?) => {
+        /// A key as a `'static` string when it is a known one, else owned.
+        pub(crate) fn intern(key: Cow<'_, str>) -> Cow<'static, str> {
+            match &*key {
+                $($key => Cow::Borrowed($key),)*
+                _ => Cow::Owned(key.into_owned()),
+            }
+        }
+    };
+}
+
+known_keys! {
+    // Actions
+    "Document_Check",
+    "Human_Review_Compare",
+    "Human_Review_Document_Check",
+    "Human_Review_Liveness_Check",
+    "Human_Review_Selfie_Check",
+    "Human_Review_Update_Selfie",
+    "Liveness_Check",
+    "Register_Selfie",
+    "Return_Personal_Info",
+    "Selfie_Check",
+    "Selfie_Provided",
+    "Selfie_To_ID_Authority_Compare",
+    "Selfie_To_ID_Card_Compare",
+    "Selfie_To_Registered_Selfie_Compare",
+    "Update_Registered_Selfie_On_File",
+    "Verify_Document",
+    "Verify_ID_Number",
+    // Result fields kept in `extra`
+    "Address",
+    "Antifraud",
+    "Country",
+    "DOB",
+    "DateTimeSubmitted",
+    "Document",
+    "ExpirationDate",
+    "FullData",
+    "FullName",
+    "Gender",
+    "IDNumber",
+    "IDNumberPreviouslyRegistered",
+    "IDType",
+    "PhoneNumber",
+    "PhoneNumber2",
+    "Photo",
+    "Secondary_ID_Number",
+    "UserIDsOfPreviousRegistrants",
+    "optional_info",
 }
 
 /// An object key, borrowed from the input when it has no escapes.
@@ -307,23 +367,26 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 /// Any JSON value, read leniently: scalars are kept typed, objects and arrays
 /// as raw JSON (they are never what a scalar field should hold).
+///
+/// Strings borrow from the input when they have no escapes, so a value read
+/// only to become a number or a boolean (`"99"`, `"true"`) allocates nothing.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scalar {
+pub(crate) enum Scalar<'de> {
     Null,
     Bool(bool),
     I64(i64),
     U64(u64),
     F64(f64),
-    Str(String),
+    Str(Cow<'de, str>),
     Complex(RawJson),
 }
 
-impl Scalar {
+impl Scalar<'_> {
     /// The value as text: strings as they are, numbers and booleans printed.
     pub(crate) fn into_text(self) -> Result<Option<String>, RawJson> {
         match self {
             Scalar::Null => Ok(None),
-            Scalar::Str(s) => Ok(Some(s)),
+            Scalar::Str(s) => Ok(Some(s.into_owned())),
             Scalar::Bool(b) => Ok(Some(b.to_string())),
             Scalar::I64(n) => Ok(Some(n.to_string())),
             Scalar::U64(n) => Ok(Some(n.to_string())),
@@ -394,44 +457,47 @@ impl Scalar {
     }
 }
 
-impl<'de> Deserialize<'de> for Scalar {
+impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ScalarVisitor;
         impl<'de> Visitor<'de> for ScalarVisitor {
-            type Value = Scalar;
+            type Value = Scalar<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::Null)
             }
-            fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+            fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::Null)
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::Bool(v))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::I64(v))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::U64(v))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::F64(v))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v.to_owned()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar<'de>, A::Error> {
                 let value =
                     serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(Scalar::Complex(RawJson::from_value(&value)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar<'de>, A::Error> {
                 let value =
                     serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
                 Ok(Scalar::Complex(RawJson::from_value(&value)))

@@ -6,6 +6,7 @@
 //! object) and keeps every field it does not model in an [`Extra`], so a
 //! result can be stored and re-serialised without loss.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -281,7 +282,7 @@ fn keep<T>(extra: &mut Extra, key: &str, read: Result<Option<T>, RawJson>) -> Op
     match read {
         Ok(v) => v,
         Err(raw) => {
-            extra.push(key.to_owned(), raw);
+            extra.push(Cow::Borrowed(key), raw);
             None
         }
     }
@@ -310,11 +311,7 @@ impl<'de> Deserialize<'de> for WireJobStatus {
                             ResultField::Object(r) => out.result = Some(*r),
                             ResultField::Text(t) => out.result_message = Some(t),
                         },
-                        "history" => {
-                            out.history = map
-                                .next_value::<Option<Vec<JobResult>>>()?
-                                .unwrap_or_default();
-                        }
+                        "history" => out.history = map.next_value::<History>()?.0,
                         "image_links" => {
                             out.image_links = map.next_value::<NullableObject<ImageLinks>>()?.0
                         }
@@ -324,13 +321,44 @@ impl<'de> Deserialize<'de> for WireJobStatus {
                         "signature" => {
                             out.signature = map.next_value::<Scalar>()?.into_text().ok().flatten()
                         }
-                        _ => out.extra.push(key.into_owned(), map.next_value()?),
+                        _ => out.extra.push(key, map.next_value()?),
                     }
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(V)
+    }
+}
+
+/// `history`: an array of result objects, or `null`.
+struct History(Vec<JobResult>);
+
+impl<'de> Deserialize<'de> for History {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = History;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of result objects, or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<History, E> {
+                Ok(History(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<History, E> {
+                Ok(History(Vec::new()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<History, A::Error> {
+                // JSON gives no length up front; start with room for a typical
+                // history rather than growing (and copying) from one.
+                let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(4096));
+                while let Some(entry) = seq.next_element::<JobResult>()? {
+                    entries.push(entry);
+                }
+                Ok(History(entries))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -514,7 +542,7 @@ impl<'de> Visitor<'de> for JobResultVisitor {
                         .0
                         .unwrap_or_default()
                 }
-                _ => r.extra.push(key.into_owned(), map.next_value()?),
+                _ => r.extra.push(key, map.next_value()?),
             }
         }
         Ok(r)
@@ -581,14 +609,14 @@ impl<'de> Deserialize<'de> for PartnerParams {
                             p.job_type = match map.next_value::<Scalar>()? {
                                 Scalar::Null => None,
                                 Scalar::U64(n) => Some(JobType::Number(n)),
-                                Scalar::Str(s) => Some(JobType::Text(s)),
+                                Scalar::Str(s) => Some(JobType::Text(s.into_owned())),
                                 other => {
-                                    p.extra.push(key.into_owned(), other.into_raw());
+                                    p.extra.push(key, other.into_raw());
                                     None
                                 }
                             }
                         }
-                        _ => p.extra.push(key.into_owned(), map.next_value()?),
+                        _ => p.extra.push(key, map.next_value()?),
                     }
                 }
                 Ok(p)
@@ -642,7 +670,7 @@ impl<'de> Deserialize<'de> for ImageLinks {
                             let read = map.next_value::<Scalar>()?.into_text();
                             links.error = keep(&mut links.extra, &key, read);
                         }
-                        _ => links.extra.push(key.into_owned(), map.next_value()?),
+                        _ => links.extra.push(key, map.next_value()?),
                     }
                 }
                 Ok(links)
@@ -680,7 +708,7 @@ impl Serialize for ImageLinks {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Actions {
-    entries: Vec<(String, ActionResult)>,
+    entries: Vec<(Cow<'static, str>, ActionResult)>,
 }
 
 impl Actions {
@@ -691,7 +719,7 @@ impl Actions {
 
     /// Every action and its outcome.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &ActionResult)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// How many actions there are.
@@ -718,13 +746,16 @@ impl<'de> Deserialize<'de> for Actions {
                 while let Some(Key(key)) = map.next_key()? {
                     let value = match map.next_value::<Scalar>()? {
                         Scalar::Null => continue,
-                        Scalar::Str(s) => ActionResult::from(s.as_str()),
+                        Scalar::Str(s) => ActionResult::from(&*s),
                         other => ActionResult::Other(match other.into_text() {
                             Ok(text) => text.unwrap_or_default(),
                             Err(raw) => raw.to_json().to_owned(),
                         }),
                     };
-                    actions.entries.push((key.into_owned(), value));
+                    if actions.entries.is_empty() {
+                        actions.entries.reserve(8);
+                    }
+                    actions.entries.push((crate::json::intern(key), value));
                 }
                 Ok(actions)
             }

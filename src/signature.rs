@@ -168,19 +168,34 @@ pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error>
     Ok(())
 }
 
-/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
+/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Called once per
+/// request, so it writes digits directly rather than going through `format!`.
+/// (`time` without its large-dates feature keeps years within ±9999; a year
+/// before 0 cannot come from the clock and is written as 0000.)
 pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
+    fn digits(out: &mut String, n: u32, width: u32) {
+        for place in (0..width).rev() {
+            let digit = n / 10u32.pow(place) % 10;
+            out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        }
+    }
     let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    let mut out = String::with_capacity(24);
+    digits(&mut out, u32::try_from(t.year()).unwrap_or(0), 4);
+    out.push('-');
+    digits(&mut out, u32::from(u8::from(t.month())), 2);
+    out.push('-');
+    digits(&mut out, u32::from(t.day()), 2);
+    out.push('T');
+    digits(&mut out, u32::from(t.hour()), 2);
+    out.push(':');
+    digits(&mut out, u32::from(t.minute()), 2);
+    out.push(':');
+    digits(&mut out, u32::from(t.second()), 2);
+    out.push('.');
+    digits(&mut out, u32::from(t.millisecond()), 3);
+    out.push('Z');
+    out
 }
 
 #[cfg(test)]
@@ -313,6 +328,22 @@ mod tests {
         assert_eq!(ts[10], b'T');
         assert_eq!(ts[19], b'.');
         assert_eq!(ts[23], b'Z');
+    }
+
+    #[test]
+    fn timestamps_are_zero_padded() {
+        let t = ::time::PrimitiveDateTime::new(
+            ::time::Date::from_calendar_date(7, ::time::Month::January, 2).unwrap(),
+            ::time::Time::from_hms_milli(3, 4, 5, 6).unwrap(),
+        )
+        .assume_utc();
+        assert_eq!(format_timestamp(t), "0007-01-02T03:04:05.006Z");
+        let end = ::time::PrimitiveDateTime::new(
+            ::time::Date::from_calendar_date(9999, ::time::Month::December, 31).unwrap(),
+            ::time::Time::from_hms_milli(23, 59, 59, 999).unwrap(),
+        )
+        .assume_utc();
+        assert_eq!(format_timestamp(end), "9999-12-31T23:59:59.999Z");
     }
 
     mod time {
