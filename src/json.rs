@@ -537,7 +537,7 @@ pub(crate) fn entry_opt<M: SerializeMap, T: Serialize + ?Sized>(
 mod tests {
     use super::*;
 
-    fn scalar(text: &str) -> Scalar {
+    fn scalar(text: &str) -> Scalar<'_> {
         serde_json::from_str(text).unwrap()
     }
 
