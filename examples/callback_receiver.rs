@@ -14,8 +14,8 @@
 //! Answers: 200 for a verified callback; 401 for a bad signature; 408 for a
 //! stale or future timestamp; 413 past the size cap; 400 for anything else.
 
-#[path = "support/summary.rs"]
-mod summary;
+#[path = "support/support.rs"]
+mod support;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -35,20 +35,13 @@ fn main() -> ExitCode {
         ),
         None => listen(&args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            summary::print_error(&err);
-            ExitCode::FAILURE
-        }
-    }
+    support::exit(result)
 }
 
 fn client() -> Result<WebApi, Error> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    match (var("SMILE_ID_PARTNER_ID"), var("SMILE_ID_API_KEY")) {
-        (Some(partner_id), Some(api_key)) => WebApi::new(&partner_id, "", &api_key, 0),
-        _ => WebApi::new("002", "", "demo-api-key-for-the-local-simulator", 0),
+    match support::credentials() {
+        Some((partner_id, api_key)) => WebApi::new(&partner_id, "", &api_key, 0),
+        None => WebApi::new(support::DEMO_PARTNER_ID, "", support::DEMO_API_KEY, 0),
     }
 }
 

@@ -108,16 +108,7 @@ fn every_call_is_signed_afresh() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(2));
     }
-    let signatures: Vec<String> = sim
-        .requests()
-        .iter()
-        .map(|r| {
-            serde_json::from_slice::<Value>(&r.body).unwrap()["signature"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let signatures = common::request_signatures(&sim);
     assert_eq!(signatures.len(), 3);
     assert_ne!(signatures[0], signatures[1]);
     assert_ne!(signatures[1], signatures[2]);

@@ -14,19 +14,6 @@ use serde_json::Value;
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{JobStatusOptions, PartnerParams, Signature, WebApi};
 
-/// Every request signature the simulator saw.
-fn request_signatures(sim: &Simulator) -> Vec<String> {
-    sim.requests()
-        .iter()
-        .map(|r| {
-            serde_json::from_slice::<Value>(&r.body).unwrap()["signature"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
-}
-
 fn assert_clean(text: &str, secrets: &[String]) {
     assert!(!text.contains(API_KEY), "API key leaked: {text}");
     for secret in secrets {
@@ -148,7 +135,7 @@ fn no_secret_in_any_output() {
     let err = WebApi::new("", "", API_KEY, 0).unwrap_err();
     outputs.push(format!("{err:?} {err}"));
 
-    let secrets = request_signatures(&sim);
+    let secrets = common::request_signatures(&sim);
     assert!(secrets.len() >= 9);
     for output in &outputs {
         assert_clean(output, &secrets);

@@ -11,7 +11,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{API_KEY, PARTNER_ID};
-use serde_json::Value;
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{
     Error, JobStatusOptions, PartnerParams, PollOutcome, PollPolicy, SignatureFailure, WebApi,
@@ -59,15 +58,8 @@ fn completes_after_several_polls_each_signed_afresh() {
     assert_eq!(seen, [1, 2, 3]);
     let requests = sim.requests();
     assert_eq!(requests.len(), 4);
-    let signatures: std::collections::HashSet<String> = requests
-        .iter()
-        .map(|r| {
-            serde_json::from_slice::<Value>(&r.body).unwrap()["signature"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let signatures: std::collections::HashSet<String> =
+        common::request_signatures(&sim).into_iter().collect();
     assert_eq!(signatures.len(), 4, "every poll must be signed afresh");
 }
 

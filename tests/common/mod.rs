@@ -49,3 +49,14 @@ pub fn signed_at(signer: &Signature, body: &Value, timestamp: &str) -> Vec<u8> {
 pub fn at(rfc3339: &str) -> time::OffsetDateTime {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
 }
+
+/// The `signature` of every request the simulator received, oldest first.
+pub fn request_signatures(sim: &Simulator) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            body["signature"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
