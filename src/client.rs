@@ -530,6 +530,7 @@ impl WebApiBuilder {
         let root_certificates = self.root_certificates.transpose()?;
         let transport = Transport::new(Settings {
             https: base_url.starts_with("https://"),
+            loopback: crate::server::is_loopback_url(&base_url),
             connect_timeout: self.connect_timeout.min(self.timeout),
             max_response_bytes: self.max_response_bytes,
             max_retries: self.max_retries,

@@ -43,7 +43,7 @@ pub enum Error {
         /// What kind of failure it was.
         kind: TransportErrorKind,
         /// The underlying error, for logs.
-        source: BoxError,
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 
     /// The server answered with a status other than 2xx.
@@ -78,7 +78,7 @@ pub enum Error {
         /// The first bytes of the body, escaped, for logs.
         excerpt: String,
         /// The parser's error, when there was one.
-        source: Option<BoxError>,
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
     /// The response's `signature` is missing, malformed, or was not made with

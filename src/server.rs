@@ -167,6 +167,16 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
+/// Whether a normalised base URL's host is loopback (`localhost`,
+/// `127.0.0.0/8`, `[::1]`).
+pub(crate) fn is_loopback_url(base_url: &str) -> bool {
+    let rest = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    parse_host(authority).is_some_and(|host| host.is_loopback())
+}
+
 enum Host<'a> {
     Name(&'a str),
     V4(Ipv4Addr),
@@ -306,6 +316,15 @@ mod tests {
         ] {
             assert!(normalize_base_url(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn loopback_detection() {
+        assert!(is_loopback_url("http://127.0.0.1:8080/v1"));
+        assert!(is_loopback_url("http://localhost/v1"));
+        assert!(is_loopback_url("http://[::1]:1/v1"));
+        assert!(!is_loopback_url("https://api.smileidentity.com/v1"));
+        assert!(!is_loopback_url("https://10.0.0.1/v1"));
     }
 
     #[test]

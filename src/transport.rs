@@ -26,6 +26,8 @@ const REQUEST_ID_HEADERS: [&str; 4] = [
 /// What the transport is built from; checked by the builder.
 pub(crate) struct Settings {
     pub(crate) https: bool,
+    /// The server is on this machine: no proxy could reach it, so none is used.
+    pub(crate) loopback: bool,
     pub(crate) connect_timeout: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) max_retries: u32,
@@ -68,7 +70,11 @@ impl Transport {
         if let Some(roots) = &settings.root_certificates {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
         }
-        let config = ureq::Agent::config_builder()
+        let mut config = ureq::Agent::config_builder();
+        if settings.loopback {
+            config = config.proxy(None);
+        }
+        let config = config
             .http_status_as_error(false)
             .max_redirects(0)
             .https_only(settings.https)
@@ -324,6 +330,7 @@ mod tests {
     fn backoff_doubles_with_bounded_jitter() {
         let t = Transport::new(Settings {
             https: false,
+            loopback: true,
             connect_timeout: Duration::from_secs(1),
             max_response_bytes: 1,
             max_retries: 2,
