@@ -38,6 +38,7 @@ pub(crate) struct Settings {
 /// Sends requests; shared by every clone of a client.
 pub(crate) struct Transport {
     agent: ureq::Agent,
+    https: bool,
     max_response_bytes: u64,
     max_retries: u32,
     retry_base_delay: Duration,
@@ -86,6 +87,7 @@ impl Transport {
             .build();
         Transport {
             agent: ureq::Agent::new_with_config(config),
+            https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
             retry_base_delay: settings.retry_base_delay,
@@ -147,7 +149,7 @@ impl Transport {
             .timeout_global(Some(left))
             .build()
             .send(body)
-            .map_err(|e| transport_error(e, limit))?;
+            .map_err(|e| transport_error(e, limit, self.https))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -175,7 +177,7 @@ impl Transport {
             .limit(limit)
             .reader()
             .read_to_end(&mut bytes)
-            .map_err(|e| transport_error(ureq::Error::from(e), limit))?;
+            .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https))?;
         Ok(Reply {
             status,
             body: bytes,
@@ -255,7 +257,11 @@ fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
 }
 
 /// Maps a `ureq` failure to the crate's error, keeping it as the source.
-pub(crate) fn transport_error(err: ureq::Error, limit: u64) -> Error {
+///
+/// rustls reports its failures (an unknown issuer, a bad record) as I/O errors
+/// of kind `InvalidData` carrying the rustls error; over https those are TLS
+/// failures, which retrying does not fix.
+pub(crate) fn transport_error(err: ureq::Error, limit: u64, https: bool) -> Error {
     use std::io::ErrorKind as Io;
     let kind = match &err {
         ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
@@ -273,6 +279,7 @@ pub(crate) fn transport_error(err: ureq::Error, limit: u64) -> Error {
             Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
             // std reports getaddrinfo failures only through the message.
             _ if io.to_string().contains("failed to lookup address") => TransportErrorKind::Dns,
+            Io::InvalidData if https && io.get_ref().is_some() => TransportErrorKind::Tls,
             Io::UnexpectedEof
             | Io::ConnectionReset
             | Io::ConnectionAborted

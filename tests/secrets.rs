@@ -131,6 +131,21 @@ fn no_secret_in_any_output() {
         outputs.push(format!("{request:?}"));
     }
 
+    // A verified callback, and a rejected one.
+    let body = smile_id::testing::sign_callback(
+        api.signature(),
+        &smile_id::testing::complete_result("u", "j"),
+    )
+    .unwrap();
+    let callback = api.verify_callback(&body).unwrap();
+    assert!(!format!("{callback:?}").contains(&callback.signature));
+    outputs.push(format!("{callback:?}"));
+    let err = WebApi::new(PARTNER_ID, "", "another-key", 0)
+        .unwrap()
+        .verify_callback(&body)
+        .unwrap_err();
+    outputs.push(format!("{err:?} {err}"));
+
     // Bad input, with the key in the wrong argument by mistake.
     let err = WebApi::new("", "", API_KEY, 0).unwrap_err();
     outputs.push(format!("{err:?} {err}"));

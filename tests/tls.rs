@@ -1,0 +1,198 @@
+//! HTTPS against a loopback server with a private CA (`fixtures/tls/`):
+//! trusted through `root_certificates_pem`, refused without it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{API_KEY, PARTNER_ID, fixture_path, signer};
+use smile_id::testing::{complete_result, sign_json};
+use smile_id::{Error, JobStatusOptions, PartnerParams, Server, TransportErrorKind, WebApi};
+
+fn pem(name: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(&format!("tls/{name}"))).unwrap()
+}
+
+fn server_config() -> Arc<rustls::ServerConfig> {
+    let certs: Vec<rustls::pki_types::CertificateDer<'static>> =
+        ureq::tls::parse_pem(&pem("server.pem"))
+            .filter_map(|item| match item.unwrap() {
+                ureq::tls::PemItem::Certificate(c) => Some(c.der().to_vec().into()),
+                _ => None,
+            })
+            .collect();
+    let key = ureq::tls::parse_pem(&pem("server.key"))
+        .find_map(|item| match item.unwrap() {
+            ureq::tls::PemItem::PrivateKey(k) => Some(k.der().to_vec()),
+            _ => None,
+        })
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    Arc::new(config)
+}
+
+/// An HTTPS server on 127.0.0.1 answering every request with a signed,
+/// complete job status; counts the TCP connections it accepted.
+struct TlsServer {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+}
+
+impl TlsServer {
+    fn start(max_connections: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        let config = server_config();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(max_connections) {
+                let Ok(tcp) = stream else { break };
+                counter.fetch_add(1, Ordering::SeqCst);
+                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                // Read the request head and its body; a failed handshake ends here.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let head_end = loop {
+                    match tls.read(&mut chunk) {
+                        Ok(0) | Err(_) => break None,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                    if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break Some(at + 4);
+                    }
+                };
+                let Some(head_end) = head_end else { continue };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + length {
+                    match tls.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let body = format!(
+                    r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
+                    complete_result("user-1", "job-1")
+                );
+                let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        TlsServer { port, connections }
+    }
+
+    fn server(&self) -> Server {
+        Server::Custom(format!("https://127.0.0.1:{}/v1", self.port))
+    }
+}
+
+fn job() -> PartnerParams {
+    PartnerParams::new("user-1", "job-1")
+}
+
+#[test]
+fn a_private_ca_is_trusted_through_root_certificates_pem() {
+    let server = TlsServer::start(4);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(server.server())
+        .root_certificates_pem(&pem("ca.pem"))
+        .build()
+        .unwrap();
+    let status = api
+        .get_job_status(&job(), &JobStatusOptions::default())
+        .unwrap();
+    assert!(status.job_complete && status.job_success);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
+    let server = TlsServer::start(4);
+    // The default roots (Mozilla's) do not include the test CA.
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(server.server())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = api
+        .get_job_status(&job(), &JobStatusOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains(API_KEY));
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "a certificate failure is not retried"
+    );
+}
+
+#[test]
+fn bad_root_certificates_are_invalid_input() {
+    for bad in [
+        &b""[..],
+        b"not pem",
+        b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+    ] {
+        let err = WebApi::builder(PARTNER_ID, API_KEY)
+            .root_certificates_pem(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "root_certificates_pem",
+                    ..
+                }
+            ),
+            "{bad:?}: {err:?}"
+        );
+    }
+    // A key alone is no certificate.
+    let err = WebApi::builder(PARTNER_ID, API_KEY)
+        .root_certificates_pem(&pem("server.key"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}
