@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::verify::{Judge, not_an_object};
+use crate::verify::{Judge, json_object};
 use crate::{Error, JobResult, PartnerParams, Signature};
 
 /// A verified callback from Smile ID.
@@ -103,7 +103,7 @@ impl Judge<'_> {
         // A result object reader also takes `[]` for an empty object; a callback
         // body must be a real object.
         if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(match not_an_object(body) {
+            return Err(match json_object(body) {
                 Err(err) => err,
                 Ok(_) => Error::decode("expected a JSON object", body, None),
             });
@@ -112,7 +112,7 @@ impl Judge<'_> {
             Ok(result) => result,
             Err(typed_err) => {
                 // Judge what can be judged before reporting the decoding error.
-                let value = not_an_object(body)?;
+                let value = json_object(body)?;
                 let text = |key: &str| value.get(key).and_then(|v| v.as_str());
                 self.authenticate(text("timestamp"), text("signature"))?;
                 return Err(Error::decode(

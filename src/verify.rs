@@ -30,12 +30,11 @@ impl Judge<'_> {
         body: &[u8],
         expected: &PartnerParams,
     ) -> Result<JobStatus, Error> {
-        // The fast path reads the body once, straight into the typed structs. Only a
-        // body that fails to decode is read again, as a generic tree, so that the
-        // signature, freshness and job are still judged before the decoding error
-        // is reported.
-        // Validating UTF-8 once up front lets the parser work on `str`, which
-        // skips a validation per string and per unknown field.
+        // The fast path reads the body once, straight into the typed structs
+        // (validating UTF-8 once up front lets the parser work on `str`, skipping
+        // a check per string). Only a body that fails to decode is read again, as
+        // a generic tree, so that the signature, freshness and job are still
+        // judged before the decoding error is reported.
         let parsed = match std::str::from_utf8(body) {
             Ok(text) => serde_json::from_str::<WireJobStatus>(text),
             Err(_) => serde_json::from_slice::<WireJobStatus>(body),
@@ -81,7 +80,7 @@ impl Judge<'_> {
         expected: &PartnerParams,
         typed_err: serde_json::Error,
     ) -> Error {
-        let value = match not_an_object(body) {
+        let value = match json_object(body) {
             Ok(value) => value,
             Err(err) => return err,
         };
@@ -115,7 +114,7 @@ impl Judge<'_> {
 
 /// Step 2: the body must be one JSON object. Returns it parsed, or the
 /// [`Error::Decode`] that says what it is instead.
-pub(crate) fn not_an_object(body: &[u8]) -> Result<Value, Error> {
+pub(crate) fn json_object(body: &[u8]) -> Result<Value, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::decode("empty body", body, None));
     }
@@ -451,7 +450,7 @@ mod tests {
     }
 
     #[test]
-    fn not_an_object_says_what_it_is() {
+    fn json_object_says_what_it_is() {
         for (body, word) in [
             (&b""[..], "empty"),
             (b"  \n", "empty"),
@@ -461,9 +460,9 @@ mod tests {
             (b"\"\"", "a string"),
             (b"{\"a\":", "not JSON"),
         ] {
-            let err = not_an_object(body).unwrap_err();
+            let err = json_object(body).unwrap_err();
             assert!(err.to_string().contains(word), "{err}");
         }
-        assert!(not_an_object(b"{}").is_ok());
+        assert!(json_object(b"{}").is_ok());
     }
 }
