@@ -88,19 +88,42 @@ mod request {
 mod response {
     use super::*;
 
-    #[divan::bench(args = [0, 1, 1000])]
-    fn baseline_value_parse(bencher: divan::Bencher, entries: usize) {
-        let body = body(entries);
+    /// The bodies judged: the seed response (a completed enrolment with a
+    /// one-entry history and image links, from `fixtures/`) and generated
+    /// responses with 0 and 1,000 history entries (785 KB).
+    const CASES: [&str; 3] = ["seed", "history_0", "history_1000"];
+
+    fn case(name: &str) -> (Vec<u8>, PartnerParams) {
+        match name {
+            "seed" => {
+                let seed = include_str!("../fixtures/job_status_complete.json");
+                let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
+                let body = sign_json(&signer, seed, time::Duration::ZERO)
+                    .unwrap()
+                    .into_bytes();
+                let job = PartnerParams::new(
+                    "e54e0e98-8b8c-4215-89f5-7f9ea42bf650",
+                    "52d0de86-be3b-4219-9e96-8195b0018944",
+                );
+                (body, job)
+            }
+            "history_0" => (body(0), job()),
+            _ => (body(1000), job()),
+        }
+    }
+
+    #[divan::bench(args = CASES)]
+    fn baseline_value_parse(bencher: divan::Bencher, name: &str) {
+        let (body, _) = case(name);
         bencher
             .counter(divan::counter::BytesCount::of_slice(&body))
             .bench(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap());
     }
 
-    #[divan::bench(args = [0, 1, 1000])]
-    fn judge_and_decode(bencher: divan::Bencher, entries: usize) {
-        let body = body(entries);
+    #[divan::bench(args = CASES)]
+    fn judge_and_decode(bencher: divan::Bencher, name: &str) {
+        let (body, job) = case(name);
         let api = api();
-        let job = job();
         bencher
             .counter(divan::counter::BytesCount::of_slice(&body))
             .bench(|| api.verify_job_status(black_box(&body), &job).unwrap());
