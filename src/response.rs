@@ -144,8 +144,24 @@ pub struct JobStatusOptions {
 /// [`WebApi::get_job_status`](crate::WebApi::get_job_status) and
 /// [`WebApi::verify_job_status`](crate::WebApi::verify_job_status): by the
 /// time you hold one, its signature, its timestamp's freshness and its job have
-/// been checked. It serialises back to Smile ID's JSON shape, unknown fields
-/// included, for storage or audit.
+/// been checked. There is deliberately no `Deserialize`.
+///
+/// It serialises back to Smile ID's JSON shape, unknown fields, timestamp and
+/// signature included, for storage or audit. To load a stored status, verify it
+/// again as of when it was received:
+///
+/// ```
+/// # use smile_id::testing::{Simulator};
+/// # use smile_id::{JobStatusOptions, PartnerParams, WebApi};
+/// # let sim = Simulator::start("002", "key")?;
+/// # let api = WebApi::new("002", "", "key", sim.server())?;
+/// let job = PartnerParams::new("user-1", "job-1");
+/// let status = api.get_job_status(&job, &JobStatusOptions::default())?;
+/// let stored = serde_json::to_vec(&status).unwrap();
+/// let loaded = api.verify_job_status_at(&stored, &job, status.timestamp)?;
+/// assert_eq!(loaded, status);
+/// # Ok::<(), smile_id::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JobStatus {
