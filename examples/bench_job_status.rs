@@ -13,9 +13,12 @@
 //! simulator, serve 1,000 entries, about 780 KB), `--image-links`,
 //! `--baseline` (run the bare `ureq` loop instead of this crate),
 //! `--emit-response FILE` (write a freshly signed response body for a static
-//! server and exit). Credentials: `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`
-//! (demo values by default); the job: `SMILE_ID_USER_ID`, `SMILE_ID_JOB_ID`
-//! (default `bench-user`, `bench-job`).
+//! server and exit), `--timestamp-tolerance SECS` (for long runs against a
+//! static body signed once). Credentials: `SMILE_ID_PARTNER_ID`,
+//! `SMILE_ID_API_KEY` (demo values by default). The job: `--user-id`/`--job-id`
+//! or `SMILE_ID_USER_ID`/`SMILE_ID_JOB_ID`; with `--url` and neither, the job
+//! the server's first answer is about (so a static body works as it is), else
+//! `bench-user`/`bench-job`.
 //!
 //! Prints one JSON line per run:
 //! `{"client", "n", "ok", "calls_per_s", "mean_us", "p50_us", "p99_us", "peak_rss_kb"}`.
@@ -36,6 +39,9 @@ struct Args {
     image_links: bool,
     baseline: bool,
     emit: Option<String>,
+    user_id: Option<String>,
+    job_id: Option<String>,
+    tolerance: Option<Duration>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -48,6 +54,9 @@ fn parse_args() -> Result<Args, String> {
         image_links: false,
         baseline: false,
         emit: None,
+        user_id: None,
+        job_id: None,
+        tolerance: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -64,6 +73,14 @@ fn parse_args() -> Result<Args, String> {
             "--image-links" => args.image_links = true,
             "--baseline" => args.baseline = true,
             "--emit-response" => args.emit = Some(value()?),
+            "--user-id" => args.user_id = Some(value()?),
+            "--job-id" => args.job_id = Some(value()?),
+            "--timestamp-tolerance" => {
+                let secs = value()?
+                    .parse()
+                    .map_err(|e| format!("--timestamp-tolerance: {e}"))?;
+                args.tolerance = Some(Duration::from_secs(secs));
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -83,15 +100,48 @@ struct Creds {
     job: PartnerParams,
 }
 
-fn creds() -> Creds {
-    Creds {
+/// Credentials from the environment, and the job from the flags or the
+/// environment when given there (`None` otherwise).
+fn creds(args: &Args) -> (Creds, bool) {
+    let given = |flag: &Option<String>, name: &str| {
+        flag.clone()
+            .or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    };
+    let user = given(&args.user_id, "SMILE_ID_USER_ID");
+    let job = given(&args.job_id, "SMILE_ID_JOB_ID");
+    let known = user.is_some() && job.is_some();
+    let creds = Creds {
         partner_id: env_or("SMILE_ID_PARTNER_ID", "002"),
         api_key: env_or("SMILE_ID_API_KEY", "demo-api-key-for-benchmarks"),
         job: PartnerParams::new(
-            env_or("SMILE_ID_USER_ID", "bench-user"),
-            env_or("SMILE_ID_JOB_ID", "bench-job"),
+            user.unwrap_or_else(|| "bench-user".into()),
+            job.unwrap_or_else(|| "bench-job".into()),
         ),
-    }
+    };
+    (creds, known)
+}
+
+/// Asks the server once and returns the job its answer is about, if it names one.
+fn probe_job(url: &str, args: &Args, c: &Creds) -> Option<PartnerParams> {
+    let endpoint = format!("{}/job_status", url.trim_end_matches('/'));
+    let mut response = bare_agent(args)
+        .post(&endpoint)
+        .header("Content-Type", "application/json")
+        .send(request_body(args, c).ok()?.as_bytes())
+        .ok()?;
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(16 << 20)
+        .read_to_vec()
+        .ok()?;
+    let body: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let params = body.get("result")?.get("PartnerParams")?;
+    let text = |key: &str| match params.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    Some(PartnerParams::new(text("user_id")?, text("job_id")?))
 }
 
 /// The entries a `--history` response carries on the simulator and in
@@ -180,6 +230,9 @@ fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
     if let Some(ca) = &args.ca {
         builder = builder.root_certificates_pem(ca);
     }
+    if let Some(tolerance) = args.tolerance {
+        builder = builder.timestamp_tolerance(tolerance);
+    }
     let api = builder.build().map_err(|e| e.to_string())?;
     let options = JobStatusOptions {
         return_history: args.history,
@@ -201,9 +254,8 @@ fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
     Ok(stats)
 }
 
-/// The limit of this stack: `ureq` posting a prebuilt body, reading the answer
-/// into memory; no signing, no serialising, no parsing, no verifying.
-fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+/// The baseline's agent: the same TLS roots, redirects off, statuses as values.
+fn bare_agent(args: &Args) -> ureq::Agent {
     let mut tls = ureq::tls::TlsConfig::builder();
     if let Some(ca) = &args.ca {
         let certs: Vec<_> = ureq::tls::parse_pem(ca)
@@ -214,16 +266,20 @@ fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
             .collect();
         tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .tls_config(tls.build())
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
-        .into();
+        .into()
+}
+
+/// A signed job status request, built once for the baseline.
+fn request_body(args: &Args, c: &Creds) -> Result<String, String> {
     let signer = smile_id::Signature::new(&c.partner_id, &c.api_key).map_err(|e| e.to_string())?;
     let signed = signer.generate_signature(None);
-    let body = format!(
+    Ok(format!(
         r#"{{"partner_id":"{}","user_id":"{}","job_id":"{}","timestamp":"{}","signature":"{}","image_links":{},"history":{},"source_sdk":"rust","source_sdk_version":"bench"}}"#,
         c.partner_id,
         c.job.user_id,
@@ -232,7 +288,14 @@ fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
         signed.signature,
         args.image_links,
         args.history
-    );
+    ))
+}
+
+/// The limit of this stack: `ureq` posting a prebuilt body, reading the answer
+/// into memory; no signing, no serialising, no parsing, no verifying.
+fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+    let agent = bare_agent(args);
+    let body = request_body(args, c)?;
     let endpoint = format!("{}/job_status", url.trim_end_matches('/'));
     let mut first_error = None;
     let stats = timed("bare-ureq", args.n, args.warmup, || {
@@ -269,7 +332,7 @@ fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
 
 fn run() -> Result<bool, String> {
     let args = parse_args()?;
-    let c = creds();
+    let (mut c, job_given) = creds(&args);
     if let Some(path) = &args.emit {
         let signer =
             smile_id::Signature::new(&c.partner_id, &c.api_key).map_err(|e| e.to_string())?;
@@ -288,6 +351,15 @@ fn run() -> Result<bool, String> {
     }
     match &args.url {
         Some(url) => {
+            if !job_given {
+                if let Some(job) = probe_job(url, &args, &c) {
+                    eprintln!(
+                        "benchmarking the job the server answers about: user {} job {}",
+                        job.user_id, job.job_id
+                    );
+                    c.job = job;
+                }
+            }
             let stats = if args.baseline {
                 run_baseline(url, &args, &c)?
             } else {
