@@ -83,6 +83,7 @@ impl Signature {
     /// assert_eq!(params.signature.len(), 44);
     /// # Ok::<(), smile_id::Error>(())
     /// ```
+    #[must_use]
     pub fn generate_signature(&self, timestamp: Option<&str>) -> SignatureParams {
         let timestamp = match timestamp {
             Some(t) => t.to_owned(),
@@ -99,6 +100,7 @@ impl Signature {
     ///
     /// The comparison takes constant time. A signature that is not standard,
     /// padded base64 of 32 bytes is simply not confirmed.
+    #[must_use = "a signature check whose result is ignored checks nothing"]
     pub fn confirm_signature(&self, timestamp: &str, signature: &str) -> bool {
         self.check(timestamp, signature).is_ok()
     }
