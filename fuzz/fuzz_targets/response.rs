@@ -1,7 +1,8 @@
 //! The response path: bytes in, judged and decoded, a `Result` out; it must
 //! never panic. Inputs starting with `S` are parsed as JSON and, when they are
 //! objects, given a valid timestamp and signature first, so the fuzzer also
-//! reaches the job check and decoding of authentic responses.
+//! reaches the job check and decoding of authentic responses. Every input is
+//! also judged as a callback body, which shares the judging code.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
                 map.insert("signature".into(), signed.signature.into());
                 if let Ok(body) = serde_json::to_vec(&map) {
                     let _ = api.verify_job_status_at(&body, &job, now);
+                    let _ = api.verify_callback_at(&body, now);
                 }
             }
         }
@@ -28,4 +30,5 @@ fuzz_target!(|data: &[u8]| {
             let _ = api.verify_job_status_at(data, &job, now);
         }
     }
+    let _ = api.verify_callback_at(data, now);
 });
