@@ -5,11 +5,16 @@
 //! also judged as a callback body, which shares the judging code.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use smile_id::{PartnerParams, WebApi};
 
+/// Built once: a client holds an HTTP agent, costly to make per input.
+static API: OnceLock<Option<WebApi>> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
-    let Ok(api) = WebApi::new("002", "", "fuzz-key", 0) else {
+    let Some(api) = API.get_or_init(|| WebApi::new("002", "", "fuzz-key", 0).ok()) else {
         return;
     };
     let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
