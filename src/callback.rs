@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::verify::{Judge, json_object};
+use crate::json::RawJson;
+use crate::verify::{Judge, decode_typed, json_object};
 use crate::{Error, JobResult, PartnerParams, Signature};
 
 /// A verified callback from Smile ID.
@@ -108,13 +109,11 @@ impl Judge<'_> {
                 Ok(_) => Error::decode("expected a JSON object", body, None),
             });
         }
-        let mut result = match serde_json::from_slice::<JobResult>(body) {
+        let mut result = match decode_typed::<JobResult>(body) {
             Ok(result) => result,
             Err(typed_err) => {
                 // Judge what can be judged before reporting the decoding error.
-                let value = json_object(body)?;
-                let text = |key: &str| value.get(key).and_then(|v| v.as_str());
-                self.authenticate(text("timestamp"), text("signature"))?;
+                self.authenticate_tree(&json_object(body)?)?;
                 return Err(Error::decode(
                     format!("not a callback: {typed_err}"),
                     body,
@@ -125,8 +124,8 @@ impl Judge<'_> {
         let timestamp = result.extra.remove("timestamp");
         let signature = result.extra.remove("signature");
         let (timestamp, raw_timestamp, signature) = self.authenticate(
-            timestamp.as_ref().and_then(|t| t.as_str()).as_deref(),
-            signature.as_ref().and_then(|s| s.as_str()).as_deref(),
+            timestamp.as_ref().and_then(RawJson::scalar_text).as_deref(),
+            signature.as_ref().and_then(RawJson::scalar_text).as_deref(),
         )?;
         Ok(Callback {
             result,

@@ -303,12 +303,9 @@ impl WebApi {
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
-        Judge {
-            signature: &self.inner.signature,
-            tolerance: self.inner.callback_tolerance,
-            now,
-        }
-        .callback(body)
+        self.inner
+            .signature
+            .verify_callback_at(body, self.inner.callback_tolerance, now)
     }
 
     fn judge(&self, now: OffsetDateTime) -> Judge<'_> {

@@ -80,6 +80,16 @@ impl RawJson {
         }
     }
 
+    /// A string's text, or a number written out; what the typed readers take
+    /// as text. `None` for other types.
+    pub(crate) fn scalar_text(&self) -> Option<Cow<'_, str>> {
+        let text = self.0.get();
+        match text.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Some(Cow::Borrowed(text)),
+            _ => self.as_str(),
+        }
+    }
+
     /// Whether the value is JSON `null`.
     pub fn is_null(&self) -> bool {
         self.0.get() == "null"

@@ -30,16 +30,11 @@ impl Judge<'_> {
         body: &[u8],
         expected: &PartnerParams,
     ) -> Result<JobStatus, Error> {
-        // The fast path reads the body once, straight into the typed structs
-        // (validating UTF-8 once up front lets the parser work on `str`, skipping
-        // a check per string). Only a body that fails to decode is read again, as
-        // a generic tree, so that the signature, freshness and job are still
-        // judged before the decoding error is reported.
-        let parsed = match std::str::from_utf8(body) {
-            Ok(text) => serde_json::from_str::<WireJobStatus>(text),
-            Err(_) => serde_json::from_slice::<WireJobStatus>(body),
-        };
-        let wire = match parsed {
+        // The fast path reads the body once, straight into the typed structs.
+        // Only a body that fails to decode is read again, as a generic tree, so
+        // that the signature, freshness and job are still judged before the
+        // decoding error is reported.
+        let wire = match decode_typed::<WireJobStatus>(body) {
             Ok(wire) => wire,
             Err(typed_err) => return Err(self.judge_undecodable(body, expected, typed_err)),
         };
@@ -72,6 +67,15 @@ impl Judge<'_> {
         Ok((parsed, timestamp.to_owned(), signature.to_owned()))
     }
 
+    /// Steps 3 and 4 for a body read as a generic tree (the slow paths).
+    pub(crate) fn authenticate_tree(&self, value: &Value) -> Result<(), Error> {
+        self.authenticate(
+            field_text(value, "timestamp").as_deref(),
+            field_text(value, "signature").as_deref(),
+        )
+        .map(drop)
+    }
+
     /// The slow path for a body the typed decoder rejected: says why, after
     /// judging whatever can be judged.
     fn judge_undecodable(
@@ -84,21 +88,13 @@ impl Judge<'_> {
             Ok(value) => value,
             Err(err) => return err,
         };
-        let text = |v: Option<&Value>| match v {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        if let Err(err) = self.authenticate(
-            text(value.get("timestamp")).as_deref(),
-            text(value.get("signature")).as_deref(),
-        ) {
+        if let Err(err) = self.authenticate_tree(&value) {
             return err;
         }
         if let Some(params) = value.get("result").and_then(|r| r.get("PartnerParams")) {
             if params.is_object() {
-                let user = text(params.get("user_id"));
-                let job = text(params.get("job_id"));
+                let user = field_text(params, "user_id");
+                let job = field_text(params, "job_id");
                 if let Err(err) = check_job(expected, user.as_deref(), job.as_deref()) {
                     return err;
                 }
@@ -109,6 +105,28 @@ impl Judge<'_> {
             body,
             Some(Box::new(typed_err)),
         )
+    }
+}
+
+/// Reads a body straight into a typed value, in one pass. Validating UTF-8
+/// once up front lets the parser work on `str`, skipping a check per string
+/// and per unknown field; invalid UTF-8 is left to the byte parser to report.
+pub(crate) fn decode_typed<'a, T: serde::Deserialize<'a>>(
+    body: &'a [u8],
+) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
+/// A field read as text, as the typed readers do: a JSON string, or a
+/// number written out.
+fn field_text(value: &Value, key: &str) -> Option<String> {
+    match value.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
