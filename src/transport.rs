@@ -107,9 +107,23 @@ impl Transport {
         mut make_body: impl FnMut() -> Result<Vec<u8>, Error>,
     ) -> Result<Reply, Error> {
         let mut retry = 0u32;
+        // The server's last answer, kept so that a retry cut short by the
+        // deadline does not replace a real status (a 503, say) with a timeout.
+        let mut answered: Option<Reply> = None;
         loop {
             let body = make_body()?;
-            let outcome = self.attempt(url, &body, deadline);
+            let outcome = match (self.attempt(url, &body, deadline), answered.take()) {
+                (
+                    Err(Error::Transport {
+                        kind: TransportErrorKind::Timeout,
+                        ..
+                    }),
+                    Some(reply),
+                ) if Instant::now() >= deadline => {
+                    return Ok(reply);
+                }
+                (outcome, _) => outcome,
+            };
             let wait = match &outcome {
                 Ok(reply) if is_retryable_status(reply.status) => match reply.retry_after {
                     Some(after) if after > MAX_RETRY_AFTER => return outcome,
@@ -128,6 +142,7 @@ impl Transport {
                 Some(left) if left > wait => std::thread::sleep(wait),
                 _ => return outcome,
             }
+            answered = outcome.ok();
             retry += 1;
         }
     }

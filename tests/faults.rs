@@ -375,3 +375,22 @@ fn a_200_object_missing_every_field_is_unsigned() {
     );
     assert_eq!(server.bodies().len(), 1);
 }
+
+#[test]
+fn a_retry_cut_short_by_the_deadline_keeps_the_servers_answer() {
+    let server = FaultServer::start(vec![
+        Behaviour::json(503, r#"{"error":"busy","code":"2201"}"#),
+        Behaviour::HeadersThenSilence,
+    ]);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Custom(server.url()))
+        .timeout(Duration::from_millis(600))
+        .retry_base_delay(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let (result, _) = call_within(&api, Duration::from_millis(600));
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+    assert_eq!(err.smile_id_code(), Some("2201"));
+    assert_eq!(server.bodies().len(), 2);
+}
