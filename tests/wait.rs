@@ -29,6 +29,11 @@ fn fast_policy(timeout: Duration) -> PollPolicy {
     }
 }
 
+/// Waits for `job()` with the fast policy and the given timeout.
+fn wait(api: &WebApi, timeout: Duration) -> Result<smile_id::JobStatus, Error> {
+    api.wait_for_job(&job(), &JobStatusOptions::default(), &fast_policy(timeout))
+}
+
 fn setup(scenario: Scenario) -> (Simulator, WebApi) {
     let sim = Simulator::start_with(PARTNER_ID, API_KEY, scenario).unwrap();
     let api = WebApi::builder(PARTNER_ID, API_KEY)
@@ -103,13 +108,7 @@ fn gives_up_at_the_deadline_with_the_last_status() {
 #[test]
 fn never_returns_an_incomplete_status_as_ok() {
     let (_sim, api) = setup(Scenario::StringResult);
-    let err = api
-        .wait_for_job(
-            &job(),
-            &JobStatusOptions::default(),
-            &fast_policy(Duration::from_millis(200)),
-        )
-        .unwrap_err();
+    let err = wait(&api, Duration::from_millis(200)).unwrap_err();
     let Error::WaitTimeout { last_status, .. } = err else {
         panic!("{err:?}")
     };
@@ -128,13 +127,7 @@ fn a_tampered_signature_mid_wait_stops_at_once() {
         Scenario::Complete,
     ]));
     let started = Instant::now();
-    let err = api
-        .wait_for_job(
-            &job(),
-            &JobStatusOptions::default(),
-            &fast_policy(Duration::from_secs(10)),
-        )
-        .unwrap_err();
+    let err = wait(&api, Duration::from_secs(10)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -155,13 +148,7 @@ fn other_jobs_and_stale_answers_stop_the_wait() {
         (Scenario::StaleTimestamp, "TimestampOutOfTolerance"),
     ] {
         let (sim, api) = setup(Scenario::Sequence(vec![Scenario::Pending, bad]));
-        let err = api
-            .wait_for_job(
-                &job(),
-                &JobStatusOptions::default(),
-                &fast_policy(Duration::from_secs(10)),
-            )
-            .unwrap_err();
+        let err = wait(&api, Duration::from_secs(10)).unwrap_err();
         assert!(format!("{err:?}").starts_with(expect), "{err:?}");
         assert_eq!(sim.request_count(), 2);
     }
@@ -207,13 +194,7 @@ fn a_4xx_stops_the_wait() {
             message: "unauthorized".into(),
         },
     ]));
-    let err = api
-        .wait_for_job(
-            &job(),
-            &JobStatusOptions::default(),
-            &fast_policy(Duration::from_secs(10)),
-        )
-        .unwrap_err();
+    let err = wait(&api, Duration::from_secs(10)).unwrap_err();
     assert!(matches!(err, Error::Http { status: 401, .. }), "{err:?}");
     assert_eq!(sim.request_count(), 2);
 }
@@ -225,13 +206,7 @@ fn transient_failures_until_the_deadline_are_reported_with_the_timeout() {
         code: String::new(),
         message: "bad gateway".into(),
     });
-    let err = api
-        .wait_for_job(
-            &job(),
-            &JobStatusOptions::default(),
-            &fast_policy(Duration::from_millis(300)),
-        )
-        .unwrap_err();
+    let err = wait(&api, Duration::from_millis(300)).unwrap_err();
     let Error::WaitTimeout {
         last_status,
         last_error,
