@@ -67,6 +67,7 @@ pub(crate) fn top_level<'a, const N: usize>(
 ) -> Result<[Option<&'a str>; N], SkimError> {
     let mut found = [None; N];
     let mut s = Scanner {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
     };
@@ -100,7 +101,7 @@ pub(crate) fn top_level<'a, const N: usize>(
         s.expect(b':')?;
         s.ws();
         let start = s.pos;
-        s.value(1)?;
+        s.skip(1)?;
         let raw = text
             .get(start..s.pos)
             .ok_or(SkimError::Syntax("bad value", start))?;
@@ -123,6 +124,38 @@ pub(crate) fn top_level<'a, const N: usize>(
     s.end()?;
     Ok(found)
 }
+
+/// Checks that `text` is exactly one JSON value, strictly: every token, and
+/// nesting at most [`MAX_DEPTH`] deep. Allocates nothing. [`top_level`] skips
+/// nested values without checking what lies between their brackets (the
+/// typed decoder checks authentic bodies); this is for the others, so that a
+/// body that is not JSON is reported as that whether or not it is signed.
+pub(crate) fn validate(text: &str) -> Result<(), SkimError> {
+    let mut s = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    s.ws();
+    if s.peek().is_none() {
+        return Err(SkimError::Empty);
+    }
+    s.value(0)?;
+    s.end()
+}
+
+/// The bytes that matter when skipping a container: quotes and brackets.
+// Indexing in a constant is checked when compiling: it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
 
 /// A field's value read as text, the one rule every path uses: a JSON string
 /// (unescaped) or a JSON number as written. Anything else is not text.
@@ -239,8 +272,65 @@ impl RawKey<'_> {
 }
 
 struct Scanner<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+}
+
+/// The offset of the first `"` or `\\` in `bytes`, eight bytes at a time (as
+/// [`string_stop`]).
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(Ok(word)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let flagged = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGH;
+        if flagged != 0 {
+            return Some(at + flagged.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    bytes
+        .get(at..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|i| at + i)
+}
+
+/// The offset of the first byte in `bytes` that ends or interrupts a string's
+/// plain run: `"`, `\`, or a control character. Eight bytes at a time: in
+/// each word, the lowest byte flagged by these bit tricks is an exact match
+/// (a false flag can only follow a true one).
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let flagged = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let flagged = flagged & HIGH;
+        if flagged != 0 {
+            return Some(at + flagged.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| at + i)
 }
 
 impl<'a> Scanner<'a> {
@@ -291,10 +381,10 @@ impl<'a> Scanner<'a> {
         if escaped && end - start > MAX_ESCAPED_KEY {
             return Err(SkimError::KeyTooLong);
         }
+        // Both ends are at ASCII quotes, so on character boundaries.
         let inner = self
-            .bytes
+            .text
             .get(start..end)
-            .and_then(|b| std::str::from_utf8(b).ok())
             .ok_or(SkimError::Syntax("bad key", start))?;
         Ok(RawKey { inner, escaped })
     }
@@ -307,10 +397,7 @@ impl<'a> Scanner<'a> {
         let mut escaped = false;
         loop {
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let Some(at) = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            else {
+            let Some(at) = string_stop(rest) else {
                 return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
             };
             self.pos += at;
@@ -461,6 +548,124 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Skips one value quickly: strings exactly, containers by their
+    /// brackets (matched, and at most [`MAX_DEPTH`] deep), and anything else
+    /// up to the next delimiter. What lies between is not checked here (see
+    /// [`validate`]).
+    fn skip(&mut self, depth: u32) -> Result<(), SkimError> {
+        match self.peek() {
+            Some(b'"') => return self.skip_string(),
+            Some(b'{' | b'[') => {}
+            Some(_) => {
+                let rest = self.bytes.get(self.pos..).unwrap_or_default();
+                let len = rest
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                    .unwrap_or(rest.len());
+                if len == 0 {
+                    return Err(SkimError::Syntax("expected a value", self.pos));
+                }
+                self.pos += len;
+                return Ok(());
+            }
+            None => return Err(SkimError::Syntax("unexpected end", self.pos)),
+        }
+        // One tight loop over the container, hot for large bodies (a long
+        // history): outside strings it looks for quotes and brackets, inside
+        // them for the closing quote, eight bytes at a time.
+        let bytes = self.bytes;
+        let mut at = self.pos;
+        let mut open: u128 = 0;
+        let mut level: u32 = 0;
+        loop {
+            let byte = loop {
+                match bytes.get(at) {
+                    Some(&b) if STRUCTURAL.get(usize::from(b)) == Some(&true) => break b,
+                    Some(_) => at += 1,
+                    None => return Err(SkimError::Syntax("unexpected end", bytes.len())),
+                }
+            };
+            at += 1;
+            match byte {
+                b'"' => {
+                    let start = at;
+                    let mut escaped = false;
+                    loop {
+                        at += quote_or_backslash(bytes.get(at..).unwrap_or_default())
+                            .ok_or(SkimError::Syntax("unterminated string", bytes.len()))?;
+                        if bytes.get(at) == Some(&b'"') {
+                            break;
+                        }
+                        escaped = true;
+                        at += 2;
+                    }
+                    let end = at;
+                    at += 1;
+                    // Only a key is unescaped into the parser's scratch buffer.
+                    if escaped && end - start > MAX_ESCAPED_KEY {
+                        self.pos = at;
+                        if self.next_is(b':') {
+                            return Err(SkimError::KeyTooLong);
+                        }
+                    }
+                }
+                b'{' | b'[' => {
+                    if depth + level + 1 > MAX_DEPTH {
+                        return Err(SkimError::TooDeep);
+                    }
+                    open = (open << 1) | u128::from(byte == b'{');
+                    level += 1;
+                }
+                _ => {
+                    if (byte == b'}') != (open & 1 == 1) {
+                        return Err(SkimError::Syntax("mismatched bracket", at - 1));
+                    }
+                    open >>= 1;
+                    level -= 1;
+                    if level == 0 {
+                        self.pos = at;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skips a string starting at `"`, finding only its end: escapes are
+    /// stepped over, not checked (see [`validate`]).
+    fn skip_string(&mut self) -> Result<(), SkimError> {
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            let Some(at) = quote_or_backslash(rest) else {
+                return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
+            };
+            self.pos += at + 1;
+            if self.bytes.get(self.pos - 1) == Some(&b'"') {
+                break;
+            }
+            escaped = true;
+            self.pos += 1;
+        }
+        // Only a key is unescaped into the parser's scratch buffer.
+        if escaped && self.pos - 1 - start > MAX_ESCAPED_KEY && self.next_is(b':') {
+            return Err(SkimError::KeyTooLong);
+        }
+        Ok(())
+    }
+
+    /// Whether the next byte after white space is `byte` (consumes nothing).
+    fn next_is(&self, byte: u8) -> bool {
+        self.bytes
+            .get(self.pos..)
+            .unwrap_or_default()
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            == Some(&byte)
+    }
+
     /// A key and its colon inside a skipped object.
     fn member_key(&mut self) -> Result<(), SkimError> {
         self.key()?;
@@ -527,9 +732,9 @@ mod tests {
             "[",
         ] {
             assert!(
-                matches!(ts_sig(bad), Err(SkimError::Syntax(..))),
+                matches!(validate(bad), Err(SkimError::Syntax(..))),
                 "{bad:?}: {:?}",
-                ts_sig(bad)
+                validate(bad)
             );
         }
     }
@@ -544,6 +749,7 @@ mod tests {
             "{\"a\":1E+5}",
         ] {
             assert!(ts_sig(text).is_ok(), "{text}");
+            assert!(validate(text).is_ok(), "{text}");
             assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
         }
     }
@@ -554,6 +760,7 @@ mod tests {
         assert!(ts_sig(&ok).is_ok());
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(128), "]".repeat(128));
         assert_eq!(ts_sig(&deep), Err(SkimError::TooDeep));
+        assert_eq!(validate(&deep), Err(SkimError::TooDeep));
         let huge = format!("{{\"a\":{}", "[".repeat(1_000_000));
         assert_eq!(ts_sig(&huge), Err(SkimError::TooDeep));
     }
@@ -565,8 +772,42 @@ mod tests {
             ts_sig(&format!("{{\"{key}\":1}}")),
             Err(SkimError::KeyTooLong)
         );
+        assert_eq!(
+            ts_sig(&format!("{{\"a\":[{{\"{key}\" : 1}}]}}")),
+            Err(SkimError::KeyTooLong)
+        );
+        assert!(ts_sig(&format!("{{\"a\":[\"{key}\"]}}")).is_ok());
         let plain = "k".repeat(10 * MAX_ESCAPED_KEY);
         assert!(ts_sig(&format!("{{\"{plain}\":1}}")).is_ok());
+    }
+
+    #[test]
+    fn string_stops_are_exact() {
+        for (text, stop) in [
+            ("", None),
+            ("abc", None),
+            ("abcdefgh", None),
+            ("abcdefghi\"", Some(9)),
+            ("\"", Some(0)),
+            ("ab\\cdefgh\"", Some(2)),
+            ("abcdefg\n", Some(7)),
+            ("éééééééé\u{1}", Some(16)),
+            ("\u{7f}\u{80}\u{ff}ÿÿÿÿÿÿÿ\"", Some(19)),
+            ("!#$%&'()*+,-./[]^_`{|}~ \"", Some(24)),
+        ] {
+            assert_eq!(string_stop(text.as_bytes()), stop, "{text:?}");
+            if !text.contains(['\n', '\u{1}']) {
+                assert_eq!(quote_or_backslash(text.as_bytes()), stop, "{text:?}");
+            }
+        }
+        // Every single stop byte at every position of a 17-byte window.
+        for at in 0..17 {
+            for stop in [b'"', b'\\', 0, 0x1f] {
+                let mut bytes = vec![b'a'; 17];
+                bytes[at] = stop;
+                assert_eq!(string_stop(&bytes), Some(at));
+            }
+        }
     }
 
     #[test]
