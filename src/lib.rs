@@ -24,6 +24,7 @@ mod codes;
 mod error;
 mod json;
 mod poll;
+mod resolve;
 mod response;
 mod server;
 mod signature;

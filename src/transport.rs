@@ -2,12 +2,16 @@
 //! cap, and the mapping of `ureq` failures to [`Error`].
 
 use std::io::Read as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
+
 use crate::Error;
 use crate::error::TransportErrorKind;
+use crate::resolve::{AddressCache, Deferred, Resolving};
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -67,6 +71,12 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 
 impl Transport {
     pub(crate) fn new(settings: Settings) -> Self {
+        Transport::with_addresses(settings, Arc::new(AddressCache::system()))
+    }
+
+    /// A transport that looks host names up through `addresses`, and only when
+    /// it opens a new connection (see [`crate::resolve`]).
+    pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(roots) = &settings.root_certificates {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
@@ -85,8 +95,15 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
+        // ureq's default connector chain (CONNECT proxy, TCP, rustls), with the
+        // name lookup moved from before the pool (every call) to TCP connect
+        // (new connections only).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(Resolving::new(addresses))
+                .chain(RustlsConnector::default());
         Transport {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, Deferred),
             https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
