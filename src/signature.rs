@@ -1,6 +1,7 @@
 //! Request signing and response signature checks (HMAC-SHA256).
 
 use std::fmt;
+use std::sync::Mutex;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -30,10 +31,23 @@ const SUFFIX: &[u8] = b"sid_request";
 /// assert!(signer.confirm_signature(&params.timestamp, &params.signature));
 /// # Ok::<(), smile_id::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Signature {
     partner_id: String,
     key: hmac::Key,
+    /// The last signature made for the current time. Timestamps have
+    /// millisecond resolution, so calls within the same millisecond sign the
+    /// same message: the HMAC is computed once and reused.
+    recent: Mutex<Option<SignatureParams>>,
+}
+
+impl Clone for Signature {
+    fn clone(&self) -> Self {
+        Signature {
+            partner_id: self.partner_id.clone(),
+            key: self.key.clone(),
+            recent: Mutex::new(None),
+        }
+    }
 }
 
 /// A timestamp and the signature made over it, as sent in a request.
@@ -63,6 +77,7 @@ impl Signature {
         Ok(Signature {
             partner_id: partner_id.to_owned(),
             key: hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes()),
+            recent: Mutex::new(None),
         })
     }
 
@@ -85,14 +100,33 @@ impl Signature {
     /// ```
     #[must_use]
     pub fn generate_signature(&self, timestamp: Option<&str>) -> SignatureParams {
-        let timestamp = match timestamp {
-            Some(t) => t.to_owned(),
-            None => format_timestamp(OffsetDateTime::now_utc()),
-        };
-        SignatureParams {
+        match timestamp {
+            Some(t) => SignatureParams {
+                signature: self.sign(t),
+                timestamp: t.to_owned(),
+            },
+            None => self.sign_now(),
+        }
+    }
+
+    /// Signs the current time, reusing the signature made earlier in the same
+    /// millisecond (the same message) if there is one.
+    fn sign_now(&self) -> SignatureParams {
+        let timestamp = format_timestamp(OffsetDateTime::now_utc());
+        if let Ok(recent) = self.recent.lock() {
+            if let Some(last) = recent.as_ref().filter(|last| last.timestamp == timestamp) {
+                return last.clone();
+            }
+        }
+        // Signed without the lock held, so other threads are not kept waiting.
+        let params = SignatureParams {
             signature: self.sign(&timestamp),
             timestamp,
+        };
+        if let Ok(mut recent) = self.recent.lock() {
+            *recent = Some(params.clone());
         }
+        params
     }
 
     /// Whether `signature` was made with this partner id and API key over
@@ -203,6 +237,25 @@ pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reused_signatures_always_match_their_timestamp() {
+        let signer = Signature::new("002", "key").unwrap();
+        let mut distinct = std::collections::HashSet::new();
+        let started = std::time::Instant::now();
+        // Long enough to cross several milliseconds, so both the reuse and the
+        // refresh paths run.
+        while distinct.len() < 3 && started.elapsed() < std::time::Duration::from_secs(5) {
+            let params = signer.generate_signature(None);
+            assert_eq!(params, signer.generate_signature(Some(&params.timestamp)));
+            assert!(signer.confirm_signature(&params.timestamp, &params.signature));
+            distinct.insert(params.timestamp);
+        }
+        assert!(distinct.len() >= 3);
+        // A clone signs alike.
+        let params = signer.clone().generate_signature(None);
+        assert!(signer.confirm_signature(&params.timestamp, &params.signature));
+    }
 
     #[derive(serde::Deserialize)]
     struct Vectors {

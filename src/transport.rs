@@ -9,6 +9,8 @@ use ring::rand::{SecureRandom as _, SystemRandom};
 
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
 
+use ureq::http::{HeaderValue, header};
+
 use crate::Error;
 use crate::error::TransportErrorKind;
 use crate::resolve::{AddressCache, Deferred, Resolving};
@@ -18,6 +20,9 @@ pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION")
 
 /// The longest `Retry-After` honoured; a longer one is not waited for.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// `Content-Type` and `Accept` of every request.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Response headers that may carry a request id, in order of preference.
 const REQUEST_ID_HEADERS: [&str; 4] = [
@@ -175,25 +180,20 @@ impl Transport {
         let mut response = self
             .agent
             .post(url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
+            // Typed names and values: nothing to parse or validate per call.
+            .header(header::CONTENT_TYPE, JSON.clone())
+            .header(header::ACCEPT, JSON.clone())
             .config()
             .timeout_global(Some(left))
             .build()
             .send(body)
             .map_err(|e| transport_error(e, limit, self.https))?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_owned())
-        };
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| header(name));
-        let location = header("location");
-        let retry_after = header("retry-after")
-            .and_then(|v| parse_retry_after(&v, time::OffsetDateTime::now_utc()));
+        let (request_id, location, retry_after) = read_headers(response.headers());
+        let request_id = request_id.map(str::to_owned);
+        let location = location.map(str::to_owned);
+        let retry_after =
+            retry_after.and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()));
         // Size the buffer from Content-Length, but never trust it past the cap or
         // a modest first allocation: the buffer grows as real bytes arrive.
         let hint = response
@@ -232,6 +232,29 @@ impl Transport {
         };
         base.saturating_add(jitter)
     }
+}
+
+/// The request id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
+/// `Retry-After` values, trimmed, in one pass over the headers (names are
+/// stored lowercase) instead of a hashed lookup per name.
+fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
+    let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
+    for (name, value) in headers {
+        let Ok(value) = value.to_str() else { continue };
+        let value = Some(value.trim());
+        match name.as_str() {
+            "location" if location.is_none() => location = value,
+            "retry-after" if retry_after.is_none() => retry_after = value,
+            other => {
+                if let Some(at) = REQUEST_ID_HEADERS.iter().position(|h| *h == other) {
+                    if at < rank {
+                        (request_id, rank) = (value, at);
+                    }
+                }
+            }
+        }
+    }
+    (request_id, location, retry_after)
 }
 
 /// Whether a failed exchange may succeed if tried again: everything but TLS
@@ -383,6 +406,30 @@ mod tests {
         }
         // Huge retry counts saturate instead of overflowing.
         assert!(t.backoff(u32::MAX) >= Duration::from_millis(500));
+    }
+
+    #[test]
+    fn headers_read_in_one_pass() {
+        let mut headers = header::HeaderMap::new();
+        for (name, value) in [
+            ("x-amz-cf-id", "cf"),
+            ("X-Request-Id", " req-1 "),
+            ("Location", "https://elsewhere/v1"),
+            ("Retry-After", "7"),
+            ("x-amzn-requestid", "amzn"),
+        ] {
+            headers.append(
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_static(value),
+            );
+        }
+        assert_eq!(
+            read_headers(&headers),
+            (Some("req-1"), Some("https://elsewhere/v1"), Some("7"))
+        );
+        headers.remove("x-request-id");
+        assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
+        assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
     }
 
     #[test]
