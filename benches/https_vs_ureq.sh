@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# The README's performance table, rerunnable: this crate against bare ureq over
-# HTTPS with keep-alive, against a local nginx serving signed job status bodies,
-# plus peak RSS, cold start, dependency count and a clean release build time.
+# The README's performance table, rerunnable: this crate against bare ureq (the
+# same ureq posting a prebuilt body, with no timeout, nothing parsed or
+# verified), keep-alive, against a local nginx serving signed job status bodies
+# over HTTP and HTTPS, reached as 127.0.0.1 and as localhost; 8 threads sharing
+# one client against 8 threads sharing one ureq agent; syscalls (strace -f -c)
+# and instructions (valgrind --tool=callgrind) per call on a warm connection;
+# peak RSS, cold start, dependency count and a clean release build time.
 #
-#   bash benches/https_vs_ureq.sh            # needs nginx and openssl (apt-get install nginx-light openssl)
+#   bash benches/https_vs_ureq.sh     # needs nginx-light and openssl; strace, valgrind and hyperfine optional
 #   ROUNDS=5 N=20000 bash benches/https_vs_ureq.sh
 #
 # Runs alternate (baseline, crate, baseline, crate, ...) so that load on a shared
 # machine hits both alike; the ratio is taken per round, and the median reported.
+# Only loopback is used. Every figure is printed as one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 N=${N:-10000}
 N_HISTORY=${N_HISTORY:-300}
+THREADS=${THREADS:-8}
+N_COUNT=${N_COUNT:-1000} # calls per strace run; callgrind runs a fifth of it
 PORT=${PORT:-18443}
+HTTP_PORT=${HTTP_PORT:-18080}
 work=$(mktemp -d)
 chmod 755 "$work" # nginx workers run unprivileged and must read the bodies
 trap 'nginx -s stop -c "$work/nginx.conf" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -42,6 +50,7 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$wo
 openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
   -out "$work/leaf.pem" -days 30 -extfile "$work/x509.cnf" -extensions leaf 2>/dev/null
 
+
 cat > "$work/nginx.conf" <<EOF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -53,6 +62,7 @@ http {
     keepalive_timeout 300s;
     server {
         listen 127.0.0.1:$PORT ssl;
+        listen 127.0.0.1:$HTTP_PORT;
         ssl_certificate $work/leaf.pem;
         ssl_certificate_key $work/leaf.key;
         default_type application/json;
@@ -66,7 +76,10 @@ mkdir -p "$work/www/small/v1" "$work/www/history/v1"
 
 cargo build --release --example bench_job_status 2>/dev/null
 bench=target/release/examples/bench_job_status
-url="https://127.0.0.1:$PORT"
+https_ip="https://127.0.0.1:$PORT"
+https_name="https://localhost:$PORT"
+http_ip="http://127.0.0.1:$HTTP_PORT"
+http_name="http://localhost:$HTTP_PORT"
 
 # Bodies are signed when written and verify for 5 minutes: rewrite before each round.
 sign_bodies() {
@@ -80,31 +93,96 @@ sleep 0.3
 field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-run_pair() { # name path n extra-args
-  local name=$1 path=$2 n=$3; shift 3
+run_pair() { # name url n extra-args
+  local name=$1 url=$2 n=$3; shift 3
   local ratios=() base ours
-  for round in $(seq 1 "$ROUNDS"); do
+  for _ in $(seq 1 "$ROUNDS"); do
     sign_bodies
-    base=$("$bench" --url "$url/$path/v1" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) --baseline "$@")
-    ours=$("$bench" --url "$url/$path/v1" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) "$@")
+    base=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) --baseline "$@" 2>/dev/null)
+    ours=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) "$@" 2>/dev/null)
     echo "$base"
     echo "$ours"
     ratios+=("$(awk -v a="$(echo "$ours" | field calls_per_s)" -v b="$(echo "$base" | field calls_per_s)" 'BEGIN {printf "%.3f", a / b}')")
   done
-  printf '%s\n' "${ratios[@]}" | median | xargs printf "{\"case\":\"%s\",\"median_ratio_smile_id_to_bare_ureq\":%s,\"rounds\":$ROUNDS}\n" "$name"
+  printf '{"case":"%s","median_ratio_smile_id_to_bare_ureq":%s,"per_round":[%s]}\n' \
+    "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")"
 }
 
-run_pair small small "$N"
-run_pair history_1000 history "$N_HISTORY" --history
+echo "--- calls/s, sequential, keep-alive: smile-id / bare ureq"
+run_pair small_http_127.0.0.1 "$http_ip/small/v1" "$N"
+run_pair small_http_localhost "$http_name/small/v1" "$N"
+run_pair small_https_127.0.0.1 "$https_ip/small/v1" "$N"
+run_pair small_https_localhost "$https_name/small/v1" "$N"
+echo "--- calls/s, $THREADS threads sharing one client / one agent"
+run_pair "small_http_127.0.0.1_${THREADS}_threads" "$http_ip/small/v1" "$N" --threads "$THREADS"
+run_pair "small_https_localhost_${THREADS}_threads" "$https_name/small/v1" "$N" --threads "$THREADS"
+echo "--- calls/s, 1,000-entry history (785 KB), sequential, HTTPS"
+run_pair history_https_127.0.0.1 "$https_ip/history/v1" "$N_HISTORY" --history
+
+# Per-call counts on a warm connection: a run of N calls minus a run of none,
+# both after the same warm-up, divided by N. Process start, TLS handshake and
+# exit cancel out.
+strace_calls() { # strace -c file: "name calls" lines, and "total calls"
+  awk '$1 ~ /^[0-9.]+$/ {print $NF, $4}' "$1"
+}
+per_call() { # file-n file-0 n
+  awk -v n="$3" 'NR == FNR {zero[$1] = $2; next} {d = ($2 - zero[$1]) / n; if (d >= 0.05 || d <= -0.05) printf "%s %.2f\n", $1, d}' \
+    <(strace_calls "$2") <(strace_calls "$1") | sort -k2 -gr
+}
+if command -v strace >/dev/null; then
+  echo "--- syscalls per call on a warm connection (strace -f -c: $N_COUNT calls minus none)"
+  for target in "http_127.0.0.1 $http_ip" "http_localhost $http_name" "https_localhost $https_name"; do
+    read -r name url <<<"$target"
+    sign_bodies
+    for client in bare_ureq smile_id; do
+      flag=()
+      [ "$client" = bare_ureq ] && flag=(--baseline)
+      strace -f -c -o "$work/st.n" "$bench" --url "$url/small/v1" --ca "$work/ca.pem" --n "$N_COUNT" --warmup 20 "${flag[@]}" >/dev/null 2>&1
+      strace -f -c -o "$work/st.0" "$bench" --url "$url/small/v1" --ca "$work/ca.pem" --n 0 --warmup 20 "${flag[@]}" >/dev/null 2>&1
+      by_name=$(per_call "$work/st.n" "$work/st.0" "$N_COUNT" | grep -v '^total ' | awk '{printf "%s%s:%s", (NR > 1 ? "," : ""), $1, $2}')
+      total=$(per_call "$work/st.n" "$work/st.0" "$N_COUNT" | awk '$1 == "total" {print $2}')
+      printf '{"case":"syscalls_per_call_%s","client":"%s","total":%s,"by_name":"%s"}\n' "$name" "$client" "${total:-0}" "$by_name"
+    done
+  done
+else
+  echo "strace not found (apt-get install strace); skipped"
+fi
+if command -v valgrind >/dev/null; then
+  n_cg=$((N_COUNT / 5))
+  echo "--- client instructions per call on a warm connection (callgrind: $n_cg calls minus none)"
+  instructions() { # args for the bench
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bench" "$@" >/dev/null 2>&1
+    awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.out"
+  }
+  for target in "http_127.0.0.1 $http_ip" "https_localhost $https_name"; do
+    read -r name url <<<"$target"
+    sign_bodies
+    for client in bare_ureq smile_id; do
+      flag=()
+      [ "$client" = bare_ureq ] && flag=(--baseline)
+      a=$(instructions --url "$url/small/v1" --ca "$work/ca.pem" --n "$n_cg" --warmup 5 "${flag[@]}")
+      b=$(instructions --url "$url/small/v1" --ca "$work/ca.pem" --n 0 --warmup 5 "${flag[@]}")
+      printf '{"case":"instructions_per_call_%s","client":"%s","instructions":%d}\n' "$name" "$client" $(((a - b) / n_cg))
+    done
+  done
+else
+  echo "valgrind not found (apt-get install valgrind); skipped"
+fi
 
 sign_bodies
-echo "--- one verified call, in a fresh process: peak RSS"
-"$bench" --url "$url/small/v1" --ca "$work/ca.pem" --n 1 --warmup 0
-echo "--- cold start: process start to verified result, over HTTPS"
+echo "--- one call in a fresh process: peak RSS (VmHWM), HTTPS, localhost"
+"$bench" --url "$https_name/small/v1" --ca "$work/ca.pem" --n 1 --warmup 0 --baseline 2>/dev/null
+"$bench" --url "$https_name/small/v1" --ca "$work/ca.pem" --n 1 --warmup 0 2>/dev/null
+echo "--- cold start: process start to one result over HTTPS (localhost)"
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 5 --runs 50 --export-json "$work/cold.json" \
-    "$bench --url $url/small/v1 --ca $work/ca.pem --n 1 --warmup 0" >/dev/null 2>&1
-  python3 -c "import json;r=json.load(open('$work/cold.json'))['results'][0];print('{\"cold_start_ms_median\":%.2f,\"min\":%.2f,\"max\":%.2f}'%(r['median']*1e3,r['min']*1e3,r['max']*1e3))"
+    "$bench --url $https_name/small/v1 --ca $work/ca.pem --n 1 --warmup 0 --baseline" \
+    "$bench --url $https_name/small/v1 --ca $work/ca.pem --n 1 --warmup 0" >/dev/null 2>&1
+  python3 -c "
+import json
+r = json.load(open('$work/cold.json'))['results']
+b, o = r[0]['median'] * 1e3, r[1]['median'] * 1e3
+print('{\"case\":\"cold_start_ms_median\",\"bare_ureq\":%.2f,\"smile_id\":%.2f,\"ratio_smile_id_to_bare_ureq\":%.3f}' % (b, o, o / b))"
 else
   echo "hyperfine not found (apt-get install hyperfine); skipped"
 fi

@@ -5,6 +5,7 @@
 //! cargo run --release --example bench_job_status -- --history    # the same with a 1,000-entry history
 //! cargo run --release --example bench_job_status -- --url https://127.0.0.1:8443/v1 --ca ca.pem [--baseline]
 //! cargo run --release --example bench_job_status -- --emit-response body.json [--history]
+//! cargo run --release --example bench_job_status -- --threads 8   # 8 threads sharing one client (one agent for bare ureq)
 //! ```
 //!
 //! Options: `--url URL` (a base URL; without it the simulator is used and both
@@ -12,6 +13,9 @@
 //! `--ca PEM` (trust this root), `--history` (ask for history; on the
 //! simulator, serve 1,000 entries, about 780 KB), `--image-links`,
 //! `--baseline` (run the bare `ureq` loop instead of this crate),
+//! `--threads N` (N threads share one client, or one agent for the baseline,
+//! each making `--n`/N calls after `--warmup`/N; default 1, on the calling
+//! thread),
 //! `--emit-response FILE` (write a freshly signed response body for a static
 //! server and exit), `--timestamp-tolerance SECS` (for long runs against a
 //! static body signed once). Credentials: `SMILE_ID_PARTNER_ID`,
@@ -42,6 +46,7 @@ struct Args {
     user_id: Option<String>,
     job_id: Option<String>,
     tolerance: Option<Duration>,
+    threads: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -57,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
         user_id: None,
         job_id: None,
         tolerance: None,
+        threads: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -68,6 +74,12 @@ fn parse_args() -> Result<Args, String> {
             "--ca" => {
                 let path = value()?;
                 args.ca = Some(std::fs::read(&path).map_err(|e| format!("--ca {path}: {e}"))?);
+            }
+            "--threads" => {
+                args.threads = value()?
+                    .parse::<usize>()
+                    .map_err(|e| format!("--threads: {e}"))?
+                    .max(1);
             }
             "--history" => args.history = true,
             "--image-links" => args.image_links = true,
@@ -202,26 +214,72 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-fn timed(client: &'static str, n: usize, warmup: usize, mut call: impl FnMut() -> bool) -> Stats {
-    for _ in 0..warmup {
-        call();
-    }
-    let mut latencies = Vec::with_capacity(n);
-    let mut ok = 0;
-    let started = Instant::now();
-    for _ in 0..n {
-        let t = Instant::now();
-        if call() {
-            ok += 1;
+/// `n` timed calls after `warmup` untimed ones, on the calling thread, or
+/// split over `threads` threads that all start together.
+fn timed(
+    client: &'static str,
+    threads: usize,
+    n: usize,
+    warmup: usize,
+    call: impl Fn() -> bool + Sync,
+) -> Stats {
+    let run = |n: usize| {
+        let mut latencies = Vec::with_capacity(n);
+        let mut ok = 0;
+        for _ in 0..n {
+            let t = Instant::now();
+            if call() {
+                ok += 1;
+            }
+            latencies.push(t.elapsed());
         }
-        latencies.push(t.elapsed());
+        (ok, latencies)
+    };
+    if threads <= 1 {
+        for _ in 0..warmup {
+            call();
+        }
+        let started = Instant::now();
+        let (ok, latencies) = run(n);
+        return Stats {
+            client,
+            ok,
+            latencies,
+            total: started.elapsed(),
+        };
     }
-    Stats {
+    // Every thread warms up (opening its own pooled connection), then all
+    // start the timed calls at once; the time is until the last one ends.
+    let barrier = std::sync::Barrier::new(threads + 1);
+    let (results, total) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (barrier, call, run) = (&barrier, &call, &run);
+                scope.spawn(move || {
+                    for _ in 0..warmup / threads {
+                        call();
+                    }
+                    barrier.wait();
+                    run(n / threads)
+                })
+            })
+            .collect();
+        barrier.wait();
+        let started = Instant::now();
+        let results: Vec<_> = workers.into_iter().filter_map(|w| w.join().ok()).collect();
+        (results, started.elapsed())
+    });
+    let mut stats = Stats {
         client,
-        ok,
-        latencies,
-        total: started.elapsed(),
+        ok: 0,
+        latencies: Vec::with_capacity(n),
+        total,
+    };
+    for (ok, latencies) in results {
+        stats.ok += ok;
+        stats.latencies.extend(latencies);
     }
+    stats
 }
 
 fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
@@ -238,23 +296,28 @@ fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
         return_history: args.history,
         return_image_links: args.image_links,
     };
-    let mut first_error = None;
-    let stats = timed("smile-id", args.n, args.warmup, || {
-        match api.get_job_status(&c.job, &options) {
-            Ok(status) => status.job_complete && (!args.history || !status.history.is_empty()),
-            Err(err) => {
-                first_error.get_or_insert(err.to_string());
-                false
+    let first_error = std::sync::Mutex::new(None);
+    let stats = timed("smile-id", args.threads, args.n, args.warmup, || match api
+        .get_job_status(&c.job, &options)
+    {
+        Ok(status) => status.job_complete && (!args.history || !status.history.is_empty()),
+        Err(err) => {
+            if let Ok(mut first) = first_error.lock() {
+                first.get_or_insert(err.to_string());
             }
+            false
         }
     });
-    if let Some(err) = first_error {
+    if let Some(err) = first_error.into_inner().ok().flatten() {
         eprintln!("smile-id: first failure: {err}");
     }
     Ok(stats)
 }
 
-/// The baseline's agent: the same TLS roots, redirects off, statuses as values.
+/// The baseline's agent: the same TLS roots, redirects off, statuses as values,
+/// enough idle connections for every thread, and no timeout, which is the
+/// fastest `ureq` can be: with one, its default resolver looks the host up on a
+/// new thread for every call.
 fn bare_agent(args: &Args) -> ureq::Agent {
     let mut tls = ureq::tls::TlsConfig::builder();
     if let Some(ca) = &args.ca {
@@ -270,7 +333,8 @@ fn bare_agent(args: &Args) -> ureq::Agent {
         .http_status_as_error(false)
         .max_redirects(0)
         .tls_config(tls.build())
-        .timeout_global(Some(Duration::from_secs(30)))
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(64)
         .build()
         .into()
 }
@@ -297,8 +361,13 @@ fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
     let agent = bare_agent(args);
     let body = request_body(args, c)?;
     let endpoint = format!("{}/job_status", url.trim_end_matches('/'));
-    let mut first_error = None;
-    let stats = timed("bare-ureq", args.n, args.warmup, || {
+    let first_error = std::sync::Mutex::new(None);
+    let note = |message: String| {
+        if let Ok(mut first) = first_error.lock() {
+            first.get_or_insert(message);
+        }
+    };
+    let stats = timed("bare-ureq", args.threads, args.n, args.warmup, || {
         let result = agent
             .post(&endpoint)
             .header("Content-Type", "application/json")
@@ -315,16 +384,16 @@ fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
         match result {
             Ok((200, bytes)) => !bytes.is_empty(),
             Ok((status, _)) => {
-                first_error.get_or_insert(format!("status {status}"));
+                note(format!("status {status}"));
                 false
             }
             Err(err) => {
-                first_error.get_or_insert(err.to_string());
+                note(err.to_string());
                 false
             }
         }
     });
-    if let Some(err) = first_error {
+    if let Some(err) = first_error.into_inner().ok().flatten() {
         eprintln!("bare-ureq: first failure: {err}");
     }
     Ok(stats)

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::signature::IssuedSignatures;
@@ -260,7 +259,7 @@ impl WebApi {
         let timestamp = crate::signature::format_timestamp(OffsetDateTime::now_utc());
         let tag = signature.tag(&timestamp);
         self.inner.issued.record(tag);
-        let body = serde_json::to_vec(&JobStatusRequest {
+        let body = JobStatusRequest {
             partner_id: signature.partner_id(),
             user_id: &partner_params.user_id,
             job_id: &partner_params.job_id,
@@ -270,10 +269,8 @@ impl WebApi {
             history: options.return_history,
             source_sdk: "rust",
             source_sdk_version: env!("CARGO_PKG_VERSION"),
-        })
-        .map_err(|e| {
-            Error::invalid_input("partner_params", format!("cannot be serialised: {e}"))
-        })?;
+        }
+        .to_json();
         Ok((body, timestamp))
     }
 
@@ -734,7 +731,7 @@ impl KeyFingerprint {
 }
 
 /// The job status request body.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct JobStatusRequest<'a> {
     partner_id: &'a str,
     user_id: &'a str,
@@ -747,9 +744,81 @@ struct JobStatusRequest<'a> {
     source_sdk_version: &'static str,
 }
 
+impl JobStatusRequest<'_> {
+    /// Exactly the bytes `serde_json::to_vec` writes for this struct, built
+    /// once per call: the keys and the constant tail are written as they are,
+    /// and only the values are escaped (by `serde_json`).
+    fn to_json(&self) -> Vec<u8> {
+        fn string(out: &mut Vec<u8>, value: &str) {
+            // Writing a string into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, value);
+        }
+        let JobStatusRequest {
+            partner_id,
+            user_id,
+            job_id,
+            timestamp,
+            signature,
+            image_links,
+            history,
+            source_sdk,
+            source_sdk_version,
+        } = self;
+        let mut out = Vec::with_capacity(
+            200 + partner_id.len() + user_id.len() + job_id.len() + timestamp.len(),
+        );
+        let bool = |b: bool| if b { "true" } else { "false" };
+        out.extend_from_slice(br#"{"partner_id":"#);
+        string(&mut out, partner_id);
+        out.extend_from_slice(br#","user_id":"#);
+        string(&mut out, user_id);
+        out.extend_from_slice(br#","job_id":"#);
+        string(&mut out, job_id);
+        out.extend_from_slice(br#","timestamp":"#);
+        string(&mut out, timestamp);
+        out.extend_from_slice(br#","signature":"#);
+        string(&mut out, signature);
+        out.extend_from_slice(br#","image_links":"#);
+        out.extend_from_slice(bool(*image_links).as_bytes());
+        out.extend_from_slice(br#","history":"#);
+        out.extend_from_slice(bool(*history).as_bytes());
+        out.extend_from_slice(br#","source_sdk":"#);
+        string(&mut out, source_sdk);
+        out.extend_from_slice(br#","source_sdk_version":"#);
+        string(&mut out, source_sdk_version);
+        out.push(b'}');
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn request_body_is_what_serde_json_writes(
+            partner_id in ".*",
+            user_id in ".*",
+            job_id in "\\PC*",
+            timestamp in ".*",
+            image_links: bool,
+            history: bool,
+        ) {
+            let request = JobStatusRequest {
+                partner_id: &partner_id,
+                user_id: &user_id,
+                job_id: &job_id,
+                timestamp: &timestamp,
+                signature: "Q5IIffa8EPKwev8tq4+BaJosyG+KKeoMQIdFHP/yBqQ=",
+                image_links,
+                history,
+                source_sdk: "rust",
+                source_sdk_version: env!("CARGO_PKG_VERSION"),
+            };
+            proptest::prop_assert_eq!(request.to_json(), serde_json::to_vec(&request).unwrap());
+        }
+    }
 
     fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
 

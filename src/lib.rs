@@ -25,6 +25,7 @@ mod error;
 mod json;
 mod poll;
 mod redact;
+mod resolve;
 mod response;
 mod server;
 mod signature;

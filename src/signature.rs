@@ -271,6 +271,25 @@ pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn reused_signatures_always_match_their_timestamp() {
+        let signer = Signature::new("002", "key").unwrap();
+        let mut distinct = std::collections::HashSet::new();
+        let started = std::time::Instant::now();
+        // Long enough to cross several milliseconds, so both the reuse and the
+        // refresh paths run.
+        while distinct.len() < 3 && started.elapsed() < std::time::Duration::from_secs(5) {
+            let params = signer.generate_signature(None);
+            assert_eq!(params, signer.generate_signature(Some(&params.timestamp)));
+            assert!(signer.confirm_signature(&params.timestamp, &params.signature));
+            distinct.insert(params.timestamp);
+        }
+        assert!(distinct.len() >= 3);
+        // A clone signs alike.
+        let params = signer.clone().generate_signature(None);
+        assert!(signer.confirm_signature(&params.timestamp, &params.signature));
+    }
+
     #[derive(serde::Deserialize)]
     struct Vectors {
         vectors: Vec<Vector>,

@@ -2,12 +2,18 @@
 //! cap, and the mapping of `ureq` failures to [`Error`].
 
 use std::io::Read as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
+
+use ureq::http::{HeaderValue, header};
+
 use crate::Error;
 use crate::error::{TransportErrorKind, is_transient_status};
+use crate::resolve::{AddressCache, Deferred, Resolving};
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -26,6 +32,9 @@ pub(crate) fn deadline_after(start: Instant, after: Duration) -> Instant {
 
 /// The longest `Retry-After` honoured; a longer one is not waited for.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// `Content-Type` and `Accept` of every request.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Response headers that may carry a request id, in order of preference.
 const REQUEST_ID_HEADERS: [&str; 4] = [
@@ -74,6 +83,12 @@ impl Reply {
 
 impl Transport {
     pub(crate) fn new(settings: Settings) -> Self {
+        Transport::with_addresses(settings, Arc::new(AddressCache::system()))
+    }
+
+    /// A transport that looks host names up through `addresses`, and only when
+    /// it opens a new connection (see [`crate::resolve`]).
+    pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(roots) = &settings.root_certificates {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
@@ -92,8 +107,15 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
+        // ureq's default connector chain (CONNECT proxy, TCP, rustls), with the
+        // name lookup moved from before the pool (every call) to TCP connect
+        // (new connections only).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(Resolving::new(addresses))
+                .chain(RustlsConnector::default());
         Transport {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, Deferred),
             https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
@@ -165,25 +187,20 @@ impl Transport {
         let mut response = self
             .agent
             .post(url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
+            // Typed names and values: nothing to parse or validate per call.
+            .header(header::CONTENT_TYPE, JSON.clone())
+            .header(header::ACCEPT, JSON.clone())
             .config()
             .timeout_global(Some(left))
             .build()
             .send(body)
             .map_err(|e| transport_error(e, limit, self.https))?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_owned())
-        };
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| header(name));
-        let location = header("location");
-        let retry_after = header("retry-after")
-            .and_then(|v| parse_retry_after(&v, time::OffsetDateTime::now_utc()));
+        let (request_id, location, retry_after) = read_headers(response.headers());
+        let request_id = request_id.map(str::to_owned);
+        let location = location.map(str::to_owned);
+        let retry_after =
+            retry_after.and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()));
         // Size the buffer from Content-Length, but never trust it past the cap or
         // a modest first allocation: the buffer grows as real bytes arrive.
         let hint = response
@@ -226,6 +243,28 @@ impl Transport {
     }
 }
 
+/// The request id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
+/// `Retry-After` values, trimmed, in one pass over the headers (names are
+/// stored lowercase) instead of a hashed lookup per name.
+fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
+    let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
+    for (name, value) in headers {
+        let Ok(value) = value.to_str() else { continue };
+        let value = Some(value.trim());
+        match name.as_str() {
+            "location" if location.is_none() => location = value,
+            "retry-after" if retry_after.is_none() => retry_after = value,
+            other => {
+                if let Some(at) = REQUEST_ID_HEADERS.iter().position(|h| *h == other) {
+                    if at < rank {
+                        (request_id, rank) = (value, at);
+                    }
+                }
+            }
+        }
+    }
+    (request_id, location, retry_after)
+}
 fn deadline_passed() -> Error {
     Error::Transport {
         kind: TransportErrorKind::Timeout,
@@ -369,6 +408,30 @@ mod tests {
         }
         // Huge retry counts saturate instead of overflowing.
         assert!(t.backoff(u32::MAX) >= Duration::from_millis(500));
+    }
+
+    #[test]
+    fn headers_read_in_one_pass() {
+        let mut headers = header::HeaderMap::new();
+        for (name, value) in [
+            ("x-amz-cf-id", "cf"),
+            ("X-Request-Id", " req-1 "),
+            ("Location", "https://elsewhere/v1"),
+            ("Retry-After", "7"),
+            ("x-amzn-requestid", "amzn"),
+        ] {
+            headers.append(
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_static(value),
+            );
+        }
+        assert_eq!(
+            read_headers(&headers),
+            (Some("req-1"), Some("https://elsewhere/v1"), Some("7"))
+        );
+        headers.remove("x-request-id");
+        assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
+        assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
     }
 
     #[test]

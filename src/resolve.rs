@@ -1,0 +1,524 @@
+//! Name resolution only when a new connection is opened, with a short cache.
+//!
+//! `ureq` asks its resolver for the host's addresses before it looks in its
+//! connection pool, so its default resolver runs `getaddrinfo` (on a new thread
+//! whenever a timeout applies) on every call, even when a pooled keep-alive
+//! connection is then reused. Here the resolver `ureq` calls does no work at
+//! all: it answers a placeholder, and [`Resolving`], the connector that opens
+//! TCP connections, resolves the host when (and only when) a connection is
+//! actually opened:
+//!
+//! - IP literals are used as they are, never through a resolver;
+//! - host names are looked up with the system resolver (`ToSocketAddrs`), on a
+//!   helper thread so that the lookup ends within the connect timeout, and the
+//!   addresses are cached for [`ADDRESS_TTL`];
+//! - a call that reuses a pooled connection resolves nothing, whatever the age
+//!   of the cache.
+//!
+//! This uses `ureq::unversioned`, which may change in a minor `ureq` release:
+//! Cargo.toml pins `ureq`'s minor version.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::time::Duration as UreqDuration;
+use ureq::unversioned::transport::{
+    ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
+};
+
+/// How long looked-up addresses are used for new connections before the host
+/// is looked up again.
+pub(crate) const ADDRESS_TTL: Duration = Duration::from_secs(60);
+
+/// Host names remembered at most; a client talks to one or two hosts.
+const MAX_CACHED_HOSTS: usize = 16;
+
+/// What [`Deferred`] answers: "not resolved yet". `0.0.0.0:0` can never be a
+/// real destination, and [`Resolving`] replaces it before connecting.
+const PLACEHOLDER: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+
+/// The resolver `ureq` calls before every request: it does nothing and leaves
+/// the lookup to [`Resolving`], which runs only for a new connection.
+#[derive(Debug, Default)]
+pub(crate) struct Deferred;
+
+impl Resolver for Deferred {
+    fn resolve(
+        &self,
+        _uri: &Uri,
+        _config: &Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let mut addrs = self.empty();
+        let _ = addrs.try_push(PLACEHOLDER);
+        Ok(addrs)
+    }
+}
+
+/// How a host name becomes addresses; the system resolver outside tests.
+type Lookup = dyn Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync;
+
+/// Looked-up addresses per host and port, each kept for a bounded time.
+pub(crate) struct AddressCache {
+    ttl: Duration,
+    lookup: Arc<Lookup>,
+    entries: Mutex<Vec<Entry>>,
+    lookups: AtomicU64,
+}
+
+struct Entry {
+    host: String,
+    port: u16,
+    at: Instant,
+    addrs: Vec<SocketAddr>,
+}
+
+impl AddressCache {
+    /// The system resolver, with [`ADDRESS_TTL`].
+    pub(crate) fn system() -> Self {
+        AddressCache::with_lookup(ADDRESS_TTL, |host, port| {
+            (host, port).to_socket_addrs().map(Iterator::collect)
+        })
+    }
+
+    pub(crate) fn with_lookup(
+        ttl: Duration,
+        lookup: impl Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync + 'static,
+    ) -> Self {
+        AddressCache {
+            ttl,
+            lookup: Arc::new(lookup),
+            entries: Mutex::new(Vec::new()),
+            lookups: AtomicU64::new(0),
+        }
+    }
+
+    /// How many host name lookups were started.
+    #[cfg(test)]
+    pub(crate) fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
+    }
+
+    /// The addresses of `host`, from the cache when fresh, else looked up
+    /// within `timeout` (`None`: no limit).
+    fn addresses(
+        &self,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<SocketAddr>, LookupError> {
+        if let Some(addrs) = self.cached(host, port) {
+            return Ok(addrs);
+        }
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let addrs = match timeout {
+            None => (self.lookup)(host, port).map_err(LookupError::Io)?,
+            Some(timeout) => {
+                // getaddrinfo cannot be interrupted: it runs on a helper thread,
+                // which is left to finish on its own if the time runs out.
+                let (tx, rx) = mpsc::sync_channel(1);
+                let lookup = Arc::clone(&self.lookup);
+                let owned = host.to_owned();
+                std::thread::Builder::new()
+                    .name("smile-id-resolve".into())
+                    .spawn(move || {
+                        let _ = tx.send(lookup(&owned, port));
+                    })
+                    .map_err(LookupError::Io)?;
+                match rx.recv_timeout(timeout) {
+                    Ok(result) => result.map_err(LookupError::Io)?,
+                    Err(mpsc::RecvTimeoutError::Timeout) => return Err(LookupError::Timeout),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(LookupError::Io(io::Error::other("lookup thread failed")));
+                    }
+                }
+            }
+        };
+        if addrs.is_empty() {
+            return Err(LookupError::NotFound);
+        }
+        self.store(host, port, &addrs);
+        Ok(addrs)
+    }
+
+    fn cached(&self, host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .iter()
+            .find(|e| e.port == port && e.host == host && e.at.elapsed() < self.ttl)
+            .map(|e| e.addrs.clone())
+    }
+
+    fn store(&self, host: &str, port: u16, addrs: &[SocketAddr]) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        let ttl = self.ttl;
+        entries.retain(|e| !(e.port == port && e.host == host) && e.at.elapsed() < ttl);
+        if entries.len() >= MAX_CACHED_HOSTS {
+            // Oldest first: drop the oldest.
+            entries.remove(0);
+        }
+        entries.push(Entry {
+            host: host.to_owned(),
+            port,
+            at: Instant::now(),
+            addrs: addrs.to_vec(),
+        });
+    }
+}
+
+impl fmt::Debug for AddressCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddressCache")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+enum LookupError {
+    Io(io::Error),
+    NotFound,
+    Timeout,
+}
+
+/// `ureq`'s TCP connector with the lookup in front: it replaces the
+/// placeholder [`Deferred`] answered by real addresses, within the connect
+/// timeout, and hands the time left to the connection attempts.
+#[derive(Debug)]
+pub(crate) struct Resolving {
+    tcp: TcpConnector,
+    cache: Arc<AddressCache>,
+}
+
+impl Resolving {
+    pub(crate) fn new(cache: Arc<AddressCache>) -> Self {
+        Resolving {
+            tcp: TcpConnector::default(),
+            cache,
+        }
+    }
+}
+
+impl<In: Transport> Connector<In> for Resolving {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let boxed = |t: Option<_>| t.map(|t| Box::new(t) as Box<dyn Transport>);
+        // Already connected (through a proxy), or addresses that are not the
+        // placeholder (a proxy's target, left unresolved on purpose): as is.
+        if chained.is_some() || *details.addrs != [PLACEHOLDER] {
+            return self.tcp.connect(details, chained).map(boxed);
+        }
+        let started = Instant::now();
+        let addrs = self.resolve(details)?;
+        let timeout = match details.timeout.after {
+            UreqDuration::Exact(total) => {
+                let left = total.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(ureq::Error::Timeout(details.timeout.reason));
+                }
+                NextTimeout {
+                    after: UreqDuration::Exact(left),
+                    ..details.timeout
+                }
+            }
+            UreqDuration::NotHappening => details.timeout,
+        };
+        let resolved = ConnectionDetails {
+            uri: details.uri,
+            addrs,
+            config: details.config,
+            request_level: details.request_level,
+            resolver: details.resolver,
+            now: (details.current_time)(),
+            timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        self.tcp.connect(&resolved, None::<In>).map(boxed)
+    }
+}
+
+impl Resolving {
+    fn resolve(&self, details: &ConnectionDetails) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let uri = details.uri;
+        let host = uri
+            .host()
+            .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
+        let port = match (uri.port_u16(), uri.scheme_str()) {
+            (Some(port), _) => port,
+            (None, Some("https")) => 443,
+            (None, Some("http")) => 80,
+            _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
+        };
+        let addrs = match ip_literal(host) {
+            Some(ip) => vec![SocketAddr::new(ip, port)],
+            None => {
+                let timeout = match details.timeout.after {
+                    UreqDuration::Exact(t) => Some(t),
+                    UreqDuration::NotHappening => None,
+                };
+                self.cache
+                    .addresses(host, port, timeout)
+                    .map_err(|e| match e {
+                        LookupError::Io(e) => ureq::Error::Io(e),
+                        LookupError::NotFound => ureq::Error::HostNotFound,
+                        LookupError::Timeout => ureq::Error::Timeout(details.timeout.reason),
+                    })?
+            }
+        };
+        let mut out = details.resolver.empty();
+        for addr in details.config.ip_family().keep_wanted(addrs.into_iter()) {
+            // ureq keeps at most 16; the rest are dropped, as ureq does.
+            if out.try_push(addr).is_err() {
+                break;
+            }
+        }
+        if out.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(out)
+    }
+}
+
+/// The IP address a URI host names literally (`127.0.0.1`, `[::1]`), if any.
+fn ip_literal(host: &str) -> Option<IpAddr> {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::Error;
+    use crate::error::TransportErrorKind;
+    use crate::transport::{Settings, Transport};
+
+    /// A real HTTP/1.1 server on 127.0.0.1 that answers every POST with `{}`
+    /// and counts the connections it accepted.
+    struct Server {
+        port: u16,
+        connections: Arc<AtomicUsize>,
+    }
+
+    impl Server {
+        fn start(keep_alive: bool) -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let connections = Arc::new(AtomicUsize::new(0));
+            let counted = Arc::clone(&connections);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { return };
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    std::thread::spawn(move || serve(stream, keep_alive));
+                }
+            });
+            Server { port, connections }
+        }
+
+        fn connections(&self) -> usize {
+            self.connections.load(Ordering::SeqCst)
+        }
+    }
+
+    fn serve(stream: TcpStream, keep_alive: bool) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut writer = stream;
+        loop {
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap();
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            std::io::Read::read_exact(&mut reader, &mut body).unwrap();
+            let connection = if keep_alive { "keep-alive" } else { "close" };
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: {connection}\r\n\r\n{{}}"
+            );
+            if writer.write_all(reply.as_bytes()).is_err() || !keep_alive {
+                return;
+            }
+        }
+    }
+
+    fn transport(cache: &Arc<AddressCache>, connect_timeout: Duration) -> Transport {
+        Transport::with_addresses(
+            Settings {
+                https: false,
+                loopback: true,
+                connect_timeout,
+                max_response_bytes: 1 << 20,
+                max_retries: 0,
+                retry_base_delay: Duration::from_millis(1),
+                root_certificates: None,
+            },
+            Arc::clone(cache),
+        )
+    }
+
+    fn call(t: &Transport, url: &str) -> Result<u16, Error> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        t.post(url, deadline, || Ok(b"{}".to_vec()))
+            .map(|reply| reply.status)
+    }
+
+    /// The system resolver, counting the lookups it is asked for.
+    fn counting(ttl: Duration) -> (Arc<AddressCache>, Arc<AtomicUsize>) {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let cache = AddressCache::with_lookup(ttl, move |host, port| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (host, port).to_socket_addrs().map(Iterator::collect)
+        });
+        (Arc::new(cache), asked)
+    }
+
+    #[test]
+    fn warm_calls_to_a_host_name_resolve_nothing() {
+        let server = Server::start(true);
+        let (cache, asked) = counting(ADDRESS_TTL);
+        let t = transport(&cache, Duration::from_secs(5));
+        let url = format!("http://localhost:{}/v1/job_status", server.port);
+        for _ in 0..5 {
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert_eq!(server.connections(), 1, "one pooled connection");
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "looked up once");
+        assert_eq!(cache.lookups(), 1);
+    }
+
+    #[test]
+    fn warm_calls_resolve_nothing_even_after_the_cache_expired() {
+        let server = Server::start(true);
+        let (cache, asked) = counting(Duration::ZERO);
+        let t = transport(&cache, Duration::from_secs(5));
+        let url = format!("http://localhost:{}/v1/job_status", server.port);
+        for _ in 0..5 {
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert_eq!(server.connections(), 1);
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn new_connections_use_cached_addresses_until_they_expire() {
+        let server = Server::start(false);
+        let url = format!("http://localhost:{}/v1/job_status", server.port);
+        let (cache, asked) = counting(ADDRESS_TTL);
+        let t = transport(&cache, Duration::from_secs(5));
+        for _ in 0..3 {
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert_eq!(server.connections(), 3, "the server closes each connection");
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "cached for the next ones");
+
+        let (cache, asked) = counting(Duration::ZERO);
+        let t = transport(&cache, Duration::from_secs(5));
+        for _ in 0..3 {
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 3, "expired: looked up again");
+    }
+
+    #[test]
+    fn ip_literals_are_never_looked_up() {
+        let server = Server::start(true);
+        let (cache, asked) = counting(ADDRESS_TTL);
+        let t = transport(&cache, Duration::from_secs(5));
+        let url = format!("http://127.0.0.1:{}/v1/job_status", server.port);
+        for _ in 0..3 {
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_host_without_addresses_is_a_dns_error() {
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_, _| Ok(vec![])));
+        let t = transport(&cache, Duration::from_secs(5));
+        let err = call(&t, "http://nowhere.invalid:9/v1/job_status").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportErrorKind::Dns,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Failures are not cached.
+        assert!(call(&t, "http://nowhere.invalid:9/v1/job_status").is_err());
+        assert_eq!(cache.lookups(), 2);
+    }
+
+    #[test]
+    fn a_slow_lookup_ends_within_the_connect_timeout() {
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        }));
+        let t = transport(&cache, Duration::from_millis(200));
+        let started = Instant::now();
+        let err = call(&t, "http://slow.invalid:9/v1/job_status").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportErrorKind::Timeout,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn ip_literals_are_recognised() {
+        assert_eq!(ip_literal("127.0.0.1"), Some(IpAddr::from([127, 0, 0, 1])));
+        assert_eq!(
+            ip_literal("[::1]"),
+            Some(IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]))
+        );
+        assert_eq!(ip_literal("localhost"), None);
+        assert_eq!(ip_literal("api.smileidentity.com"), None);
+        assert_eq!(ip_literal("[localhost]"), None);
+    }
+}
