@@ -21,6 +21,7 @@
 mod callback;
 mod client;
 mod codes;
+mod env;
 mod error;
 mod json;
 mod poll;
