@@ -21,6 +21,7 @@
 mod callback;
 mod client;
 mod codes;
+mod display;
 mod env;
 mod error;
 mod json;
@@ -40,7 +41,7 @@ pub use client::{
     DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
     WebApi, WebApiBuilder,
 };
-pub use codes::{error_code_meaning, result_code_meaning};
+pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};
 pub use json::{Extra, RawJson};
 pub use poll::{PollOutcome, PollPolicy, PollProgress};

@@ -211,6 +211,8 @@ impl Simulator {
         let signature = Signature::new(partner_id, api_key)?;
         let http = tiny_http::Server::http("127.0.0.1:0").map_err(|source| Error::Transport {
             kind: TransportErrorKind::Io,
+            host: Some("127.0.0.1".to_owned()),
+            elapsed: None,
             source,
         })?;
         let port = http.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
