@@ -188,6 +188,7 @@ impl WebApi {
         }
         self.judge(OffsetDateTime::now_utc())
             .job_status(&reply.body, partner_params)
+            .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to
@@ -266,7 +267,9 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
-        self.judge(now).job_status(body, partner_params)
+        self.judge(now)
+            .job_status(body, partner_params)
+            .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// Verifies a callback body Smile ID POSTed to your callback URL: its size
@@ -306,6 +309,7 @@ impl WebApi {
         self.inner
             .signature
             .verify_callback_at(body, self.inner.callback_tolerance, now)
+            .inspect_err(|err| crate::logging::refusal("callback", err))
     }
 
     fn judge(&self, now: OffsetDateTime) -> Judge<'_> {

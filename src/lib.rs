@@ -25,6 +25,7 @@ mod display;
 mod env;
 mod error;
 mod json;
+mod logging;
 mod poll;
 mod response;
 mod server;

@@ -139,7 +139,14 @@ impl Transport {
             // Never sleep past the deadline: when the wait would reach it, the
             // last outcome is the answer.
             match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if left > wait => std::thread::sleep(wait),
+                Some(left) if left > wait => {
+                    let reason = match &outcome {
+                        Ok(reply) => crate::logging::Reason::Status(reply.status),
+                        Err(err) => crate::logging::Reason::Error(err),
+                    };
+                    crate::logging::retry(retry + 1, self.max_retries, wait, reason);
+                    std::thread::sleep(wait)
+                }
                 _ => return outcome,
             }
             answered = outcome.ok();
