@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::json::RawJson;
-use crate::verify::{Judge, decode_typed, json_object};
+use crate::verify::{Authentic, Judge};
 use crate::{Error, JobResult, PartnerParams, Signature};
 
 /// A verified callback from Smile ID.
@@ -35,6 +34,15 @@ pub struct Callback {
 }
 
 impl Callback {
+    pub(crate) fn new(result: JobResult, authentic: Authentic) -> Self {
+        Callback {
+            result,
+            timestamp: authentic.timestamp,
+            signature: authentic.signature,
+            raw_timestamp: authentic.raw_timestamp,
+        }
+    }
+
     /// The callback's timestamp exactly as received (and signed).
     pub fn timestamp_str(&self) -> &str {
         &self.raw_timestamp
@@ -93,45 +101,8 @@ impl Signature {
             signature: self,
             tolerance,
             now,
+            issued: None,
         }
         .callback(body)
-    }
-}
-
-impl Judge<'_> {
-    /// A callback body: shape, signature, freshness, then typed decoding.
-    pub(crate) fn callback(&self, body: &[u8]) -> Result<Callback, Error> {
-        // A result object reader also takes `[]` for an empty object; a callback
-        // body must be a real object.
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(match json_object(body) {
-                Err(err) => err,
-                Ok(_) => Error::decode("expected a JSON object", body, None),
-            });
-        }
-        let mut result = match decode_typed::<JobResult>(body) {
-            Ok(result) => result,
-            Err(typed_err) => {
-                // Judge what can be judged before reporting the decoding error.
-                self.authenticate_tree(&json_object(body)?)?;
-                return Err(Error::decode(
-                    format!("not a callback: {typed_err}"),
-                    body,
-                    Some(Box::new(typed_err)),
-                ));
-            }
-        };
-        let timestamp = result.extra.remove("timestamp");
-        let signature = result.extra.remove("signature");
-        let (timestamp, raw_timestamp, signature) = self.authenticate(
-            timestamp.as_ref().and_then(RawJson::scalar_text).as_deref(),
-            signature.as_ref().and_then(RawJson::scalar_text).as_deref(),
-        )?;
-        Ok(Callback {
-            result,
-            timestamp,
-            signature,
-            raw_timestamp,
-        })
     }
 }

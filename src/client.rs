@@ -4,10 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::transport::{Settings, Transport};
+use crate::signature::IssuedSignatures;
+use crate::transport::{NO_PRACTICAL_LIMIT, Settings, Transport, deadline_after};
 use crate::verify::{self, Judge};
 use crate::{Callback, Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
 
@@ -26,6 +28,9 @@ pub const DEFAULT_CALLBACK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default for [`WebApiBuilder::retry_base_delay`].
 pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
+/// The shortest [`WebApiBuilder::retry_base_delay`]: a shorter one is taken as
+/// this, so that retries never spin.
+pub const MIN_RETRY_BASE_DELAY: Duration = Duration::from_millis(1);
 
 /// A Smile ID web API client.
 ///
@@ -52,6 +57,7 @@ pub struct WebApi {
 
 struct Inner {
     signature: Signature,
+    issued: IssuedSignatures,
     server: Server,
     base_url: String,
     job_status_url: String,
@@ -94,7 +100,7 @@ impl WebApi {
         Error: From<S::Error>,
     {
         WebApi::builder(partner_id, api_key)
-            .server(sid_server.try_into()?)
+            .server(sid_server)
             .default_callback(default_callback)
             .build()
     }
@@ -117,8 +123,9 @@ impl WebApi {
     pub fn builder(partner_id: &str, api_key: &str) -> WebApiBuilder {
         WebApiBuilder {
             signature: Signature::new(partner_id, api_key),
-            server: Server::Sandbox,
-            default_callback: None,
+            key_fingerprint: KeyFingerprint::of(api_key),
+            server: Ok(Server::Sandbox),
+            default_callback: Ok(None),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
@@ -158,7 +165,7 @@ impl WebApi {
         partner_params: &PartnerParams,
         options: &JobStatusOptions,
     ) -> Result<JobStatus, Error> {
-        let deadline = Instant::now() + self.inner.timeout;
+        let deadline = deadline_after(Instant::now(), self.inner.timeout);
         self.get_job_status_until(partner_params, options, deadline)
     }
 
@@ -171,10 +178,16 @@ impl WebApi {
         deadline: Instant,
     ) -> Result<JobStatus, Error> {
         let inner = &*self.inner;
-        let deadline = deadline.min(Instant::now() + inner.timeout);
+        let deadline = deadline.min(deadline_after(Instant::now(), inner.timeout));
         // Called before every attempt: a fresh signature each time, and input
-        // errors surface before anything is sent.
-        let sign_request = || self.job_status_request(partner_params, options);
+        // errors surface before anything is sent. Each attempt's timestamp is
+        // kept: an answer signed over one of them is the request reflected.
+        let mut sent: Vec<String> = Vec::new();
+        let sign_request = || {
+            let (body, timestamp) = self.signed_request(partner_params, options)?;
+            sent.push(timestamp);
+            Ok(body)
+        };
         let reply = inner
             .transport
             .post(&inner.job_status_url, deadline, sign_request)?;
@@ -186,9 +199,15 @@ impl WebApi {
                 reply.location,
             ));
         }
-        self.judge(OffsetDateTime::now_utc())
-            .job_status(&reply.body, partner_params)
-            .inspect_err(|err| crate::logging::refusal("response", err))
+        let reflected = |timestamp: &str, _: &str| sent.iter().any(|t| t == timestamp);
+        Judge {
+            signature: &inner.signature,
+            tolerance: Some(inner.timestamp_tolerance),
+            now: OffsetDateTime::now_utc(),
+            issued: Some(&reflected),
+        }
+        .job_status(&reply.body, partner_params)
+        .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to
@@ -217,26 +236,46 @@ impl WebApi {
         partner_params: &PartnerParams,
         options: &JobStatusOptions,
     ) -> Result<Vec<u8>, Error> {
-        if partner_params.user_id.is_empty() {
-            return Err(Error::invalid_input("user_id", "must not be empty"));
+        self.signed_request(partner_params, options)
+            .map(|(body, _)| body)
+    }
+
+    /// The request body and the timestamp it signs. The signature is
+    /// remembered, so that it is refused if it ever comes back as a callback's
+    /// or a response's.
+    fn signed_request(
+        &self,
+        partner_params: &PartnerParams,
+        options: &JobStatusOptions,
+    ) -> Result<(Vec<u8>, String), Error> {
+        if partner_params.user_id.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "user_id",
+                "must not be empty or blank",
+            ));
         }
-        if partner_params.job_id.is_empty() {
-            return Err(Error::invalid_input("job_id", "must not be empty"));
+        if partner_params.job_id.trim().is_empty() {
+            return Err(Error::invalid_input("job_id", "must not be empty or blank"));
         }
         let signature = &self.inner.signature;
-        let signed = signature.generate_signature(None);
-        serde_json::to_vec(&JobStatusRequest {
+        let timestamp = crate::signature::format_timestamp(OffsetDateTime::now_utc());
+        let tag = signature.tag(&timestamp);
+        self.inner.issued.record(tag);
+        let body = serde_json::to_vec(&JobStatusRequest {
             partner_id: signature.partner_id(),
             user_id: &partner_params.user_id,
             job_id: &partner_params.job_id,
-            timestamp: &signed.timestamp,
-            signature: &signed.signature,
+            timestamp: &timestamp,
+            signature: &base64::engine::general_purpose::STANDARD.encode(tag),
             image_links: options.return_image_links,
             history: options.return_history,
             source_sdk: "rust",
             source_sdk_version: env!("CARGO_PKG_VERSION"),
         })
-        .map_err(|e| Error::invalid_input("partner_params", format!("cannot be serialised: {e}")))
+        .map_err(|e| {
+            Error::invalid_input("partner_params", format!("cannot be serialised: {e}"))
+        })?;
+        Ok((body, timestamp))
     }
 
     /// Judges a job status body received some other way, exactly as
@@ -267,9 +306,15 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
-        self.judge(now)
-            .job_status(body, partner_params)
-            .inspect_err(|err| crate::logging::refusal("response", err))
+        let issued = |_: &str, signature: &str| self.inner.issued.contains(signature);
+        Judge {
+            signature: &self.inner.signature,
+            tolerance: Some(self.inner.timestamp_tolerance),
+            now,
+            issued: Some(&issued),
+        }
+        .job_status(body, partner_params)
+        .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// Verifies a callback body Smile ID POSTed to your callback URL: its size
@@ -306,18 +351,15 @@ impl WebApi {
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
-        self.inner
-            .signature
-            .verify_callback_at(body, self.inner.callback_tolerance, now)
-            .inspect_err(|err| crate::logging::refusal("callback", err))
-    }
-
-    fn judge(&self, now: OffsetDateTime) -> Judge<'_> {
+        let issued = |_: &str, signature: &str| self.inner.issued.contains(signature);
         Judge {
             signature: &self.inner.signature,
-            tolerance: Some(self.inner.timestamp_tolerance),
+            tolerance: self.inner.callback_tolerance,
             now,
+            issued: Some(&issued),
         }
+        .callback(body)
+        .inspect_err(|err| crate::logging::refusal("callback", err))
     }
 
     /// The partner id requests are signed for.
@@ -383,7 +425,13 @@ impl fmt::Debug for WebApi {
             .field("partner_id", &inner.signature.partner_id())
             .field("api_key", &format_args!("[redacted]"))
             .field("base_url", &inner.base_url)
-            .field("default_callback", &inner.default_callback)
+            .field(
+                "default_callback",
+                &inner
+                    .default_callback
+                    .as_deref()
+                    .map(crate::redact::url_without_query),
+            )
             .field("timeout", &inner.timeout)
             .field("connect_timeout", &inner.connect_timeout)
             .field("timestamp_tolerance", &inner.timestamp_tolerance)
@@ -401,8 +449,9 @@ impl fmt::Debug for WebApi {
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct WebApiBuilder {
     signature: Result<Signature, Error>,
-    server: Server,
-    default_callback: Option<String>,
+    key_fingerprint: KeyFingerprint,
+    server: Result<Server, Error>,
+    default_callback: Result<Option<String>, Error>,
     timeout: Duration,
     connect_timeout: Duration,
     timestamp_tolerance: Duration,
@@ -414,30 +463,53 @@ pub struct WebApiBuilder {
 }
 
 impl WebApiBuilder {
-    /// The server to call. Defaults to [`Server::Sandbox`].
-    pub fn server(mut self, server: Server) -> Self {
-        self.server = server;
+    /// The server to call: what [`WebApi::new`]'s `sid_server` takes, a
+    /// [`Server`], `0`/`1`, `"sandbox"`/`"production"`, or a base URL with
+    /// its scheme. Defaults to [`Server::Sandbox`]. A value that is none of
+    /// these is reported by [`build`](Self::build).
+    ///
+    /// ```
+    /// let api = smile_id::WebApi::builder("002", "api-key").server(1).build()?;
+    /// assert_eq!(api.base_url(), "https://api.smileidentity.com/v1");
+    /// assert!(smile_id::WebApi::builder("002", "api-key").server("banana").build().is_err());
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    pub fn server<S>(mut self, server: S) -> Self
+    where
+        S: TryInto<Server>,
+        Error: From<S::Error>,
+    {
+        self.server = server.try_into().map_err(Error::from);
         self
     }
 
-    /// The callback URL to keep as the default; an empty string means none.
-    /// Defaults to none.
+    /// The callback URL to keep as the default: `https` (plain `http` only on
+    /// loopback), or an empty string for none. Defaults to none. Anything
+    /// else (an API key passed in the wrong argument, say) is reported by
+    /// [`build`](Self::build), without repeating the value.
     pub fn default_callback(mut self, url: impl Into<String>) -> Self {
         let url = url.into();
-        self.default_callback = if url.is_empty() { None } else { Some(url) };
+        self.default_callback = if url.is_empty() {
+            Ok(None)
+        } else {
+            crate::server::check_callback_url(&url).map(|()| Some(url))
+        };
         self
     }
 
     /// The most one call may take, from the first connection attempt to the
     /// last byte, retries and the waits between them included. Defaults to
-    /// 30 s ([`DEFAULT_TIMEOUT`]).
+    /// 30 s ([`DEFAULT_TIMEOUT`]). Zero is refused by [`build`](Self::build);
+    /// anything over a century (`Duration::MAX`, say) is taken as a century,
+    /// i.e. no practical limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
-    /// ([`DEFAULT_CONNECT_TIMEOUT`]).
+    /// ([`DEFAULT_CONNECT_TIMEOUT`]). Zero is refused; it never exceeds the
+    /// call's [`timeout`](Self::timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -487,7 +559,9 @@ impl WebApiBuilder {
     }
 
     /// The first wait before a retry; it doubles for each further retry.
-    /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]).
+    /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]); at least 1 ms
+    /// ([`MIN_RETRY_BASE_DELAY`]), so that retries never spin. No wait runs
+    /// past the call's deadline, however long.
     pub fn retry_base_delay(mut self, delay: Duration) -> Self {
         self.retry_base_delay = delay;
         self
@@ -508,11 +582,23 @@ impl WebApiBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an empty or malformed partner id, an empty
-    /// API key, an unacceptable server URL, a zero timeout, a zero size cap, or
-    /// root certificates that are not PEM certificates.
+    /// API key, a server that is not one `sid_server` accepts (or that holds
+    /// the API key), a callback URL that is not https, a zero timeout, a zero
+    /// size cap, or root certificates that are not PEM certificates.
     pub fn build(self) -> Result<WebApi, Error> {
         let signature = self.signature?;
-        let base_url = self.server.base_url()?;
+        let server = self.server?;
+        if let Server::Custom(url) = &server {
+            if self.key_fingerprint.is_in(url) {
+                return Err(Error::invalid_input(
+                    "sid_server",
+                    "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
+                ));
+            }
+        }
+        let base_url = server.base_url()?;
+        let default_callback = self.default_callback?;
+        let timeout = self.timeout.min(NO_PRACTICAL_LIMIT);
         if self.timeout.is_zero() {
             return Err(Error::invalid_input("timeout", "must be more than zero"));
         }
@@ -529,29 +615,33 @@ impl WebApiBuilder {
             ));
         }
         let root_certificates = self.root_certificates.transpose()?;
+        let connect_timeout = self.connect_timeout.min(timeout);
         let transport = Transport::new(Settings {
             https: base_url.starts_with("https://"),
             loopback: crate::server::is_loopback_url(&base_url),
-            connect_timeout: self.connect_timeout.min(self.timeout),
+            connect_timeout,
             max_response_bytes: self.max_response_bytes,
             max_retries: self.max_retries,
-            retry_base_delay: self.retry_base_delay,
+            retry_base_delay: self
+                .retry_base_delay
+                .clamp(MIN_RETRY_BASE_DELAY, NO_PRACTICAL_LIMIT),
             root_certificates,
         });
-        let server = match self.server {
+        let server = match server {
             Server::Custom(_) => Server::Custom(base_url.clone()),
             known => known,
         };
         Ok(WebApi {
             inner: Arc::new(Inner {
                 signature,
+                issued: IssuedSignatures::new(),
                 job_status_url: format!("{base_url}/job_status"),
                 base_url,
                 server,
-                default_callback: self.default_callback,
+                default_callback,
                 transport,
-                timeout: self.timeout,
-                connect_timeout: self.connect_timeout,
+                timeout,
+                connect_timeout,
                 timestamp_tolerance: self.timestamp_tolerance,
                 callback_tolerance: self.callback_tolerance,
                 max_response_bytes: self.max_response_bytes,
@@ -588,8 +678,16 @@ impl fmt::Debug for WebApiBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebApiBuilder")
             .field("signature", &self.signature.as_ref().ok())
-            .field("server", &self.server)
-            .field("default_callback", &self.default_callback)
+            .field("server", &self.server.as_ref().ok())
+            .field(
+                "default_callback",
+                &self
+                    .default_callback
+                    .as_ref()
+                    .ok()
+                    .and_then(Option::as_deref)
+                    .map(crate::redact::url_without_query),
+            )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("timestamp_tolerance", &self.timestamp_tolerance)
@@ -605,6 +703,36 @@ impl fmt::Debug for WebApiBuilder {
                     .map(|r| r.as_ref().map(Vec::len).ok()),
             )
             .finish()
+    }
+}
+
+/// A digest of the API key, to notice the key where it does not belong (a
+/// server URL) without keeping the key itself.
+struct KeyFingerprint {
+    len: usize,
+    digest: ring::digest::Digest,
+}
+
+impl KeyFingerprint {
+    /// Keys shorter than this are not looked for: short strings turn up in
+    /// URLs by chance, and real keys are far longer.
+    const MIN_LEN: usize = 8;
+
+    fn of(api_key: &str) -> Self {
+        KeyFingerprint {
+            len: api_key.len(),
+            digest: ring::digest::digest(&ring::digest::SHA256, api_key.as_bytes()),
+        }
+    }
+
+    /// Whether `text` contains the key.
+    fn is_in(&self, text: &str) -> bool {
+        if self.len < Self::MIN_LEN {
+            return false;
+        }
+        text.as_bytes().windows(self.len).any(|window| {
+            ring::digest::digest(&ring::digest::SHA256, window).as_ref() == self.digest.as_ref()
+        })
     }
 }
 

@@ -75,42 +75,53 @@ pub enum Error {
         limit: u64,
     },
 
-    /// A 2xx body that is not a well-formed job status (not JSON, not an object,
-    /// or a field of an impossible type).
+    /// A 2xx body (or a callback body) that is not a well-formed job status
+    /// or callback: not UTF-8 JSON, not an object, nested too deeply, a
+    /// duplicated field that says what the body is about, a field of an
+    /// impossible type, or more fields than its size allows.
     Decode {
         /// What was wrong.
         reason: String,
-        /// The first bytes of the body, escaped, for logs.
+        /// The first bytes of the body, escaped, signatures cut out, for logs.
         excerpt: String,
         /// The parser's error, when there was one.
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+        /// Whether a response or a callback was being decoded.
+        subject: Subject,
     },
 
-    /// The response's `signature` is missing, malformed, or was not made with
-    /// this partner id and API key over the response's `timestamp`.
+    /// The `signature` is missing or malformed, was not made with this partner
+    /// id and API key over the `timestamp`, or repeats a signature this client
+    /// issued for a request.
     ///
-    /// Treat the response as forged: nothing in it can be trusted.
+    /// Treat the message as forged: nothing in it can be trusted.
     SignatureMismatch {
         /// What exactly failed.
         reason: SignatureFailure,
+        /// Whether a response or a callback was being verified.
+        subject: Subject,
     },
 
-    /// The response is authentically signed, but its `timestamp` is not an
+    /// The message is authentically signed, but its `timestamp` is not an
     /// RFC 3339 date-time.
     InvalidTimestamp {
-        /// The timestamp as received.
+        /// The timestamp as received (at most its first 64 characters).
         timestamp: String,
+        /// Whether a response or a callback was being verified.
+        subject: Subject,
     },
 
-    /// The response is authentically signed, but its `timestamp` is further from
-    /// now than the tolerance allows: a replay, or a badly wrong clock.
+    /// The message is authentically signed, but its `timestamp` is further
+    /// from now than the tolerance allows: a replay, or a badly wrong clock.
     TimestampOutOfTolerance {
         /// The timestamp as received.
         timestamp: String,
-        /// The response's timestamp minus now: negative when it lies in the past.
+        /// The message's timestamp minus now: negative when it lies in the past.
         skew: time::Duration,
         /// The tolerance that was exceeded.
         tolerance: Duration,
+        /// Whether a response or a callback was being verified.
+        subject: Subject,
     },
 
     /// [`WebApi::wait_for_job`](crate::WebApi::wait_for_job) reached its
@@ -172,6 +183,27 @@ pub enum TransportErrorKind {
     Io,
 }
 
+/// What was being verified when a check failed: a job status response or a
+/// callback. Carried by the verification errors, and named in their messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Subject {
+    /// A job status response (or a stored one being verified again).
+    #[default]
+    Response,
+    /// A callback Smile ID POSTed to your server.
+    Callback,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Subject::Response => "response",
+            Subject::Callback => "callback",
+        })
+    }
+}
+
 /// Why a signature check failed; carried by [`Error::SignatureMismatch`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -184,6 +216,11 @@ pub enum SignatureFailure {
     Malformed,
     /// The `signature` is well formed but does not match.
     Mismatch,
+    /// The signature is authentic but is one this client made for its own
+    /// request: whoever answered copied the request's `timestamp` and
+    /// `signature` (which needs no key) next to a body of its choosing.
+    /// Smile ID signs its answers with its own, later timestamp.
+    Reflected,
 }
 
 impl fmt::Display for SignatureFailure {
@@ -193,6 +230,9 @@ impl fmt::Display for SignatureFailure {
             SignatureFailure::MissingTimestamp => "no timestamp",
             SignatureFailure::Malformed => "malformed signature",
             SignatureFailure::Mismatch => "signature does not match",
+            SignatureFailure::Reflected => {
+                "it repeats the signature of a request this client sent (reflected, not signed by Smile ID)"
+            }
         })
     }
 }
@@ -250,21 +290,25 @@ impl fmt::Display for Error {
                 write!(f, "response too large: over the {limit}-byte limit")
             }
             Error::Decode {
-                reason, excerpt, ..
+                reason,
+                excerpt,
+                subject,
+                ..
             } => write!(
                 f,
-                "cannot decode response: {reason} (body starts {excerpt})"
+                "cannot decode {subject}: {reason} (body starts {excerpt})"
             ),
-            Error::SignatureMismatch { reason } => {
-                write!(f, "response signature rejected: {reason}")
+            Error::SignatureMismatch { reason, subject } => {
+                write!(f, "{subject} signature rejected: {reason}")
             }
-            Error::InvalidTimestamp { timestamp } => {
-                write!(f, "invalid response timestamp: {timestamp:?}")
+            Error::InvalidTimestamp { timestamp, subject } => {
+                write!(f, "invalid {subject} timestamp: {timestamp:?}")
             }
             Error::TimestampOutOfTolerance {
                 timestamp,
                 skew,
                 tolerance,
+                subject,
             } => {
                 let direction = if skew.is_negative() {
                     "in the past"
@@ -273,7 +317,7 @@ impl fmt::Display for Error {
                 };
                 write!(
                     f,
-                    "response timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance",
+                    "{subject} timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance",
                     skew.abs().as_seconds_f64(),
                     tolerance.as_secs_f64()
                 )
@@ -347,7 +391,20 @@ impl Error {
             reason: reason.into(),
             excerpt: excerpt(body, 80),
             source,
+            subject: Subject::Response,
         }
+    }
+
+    /// The same error, said of `subject` (a callback rather than a response).
+    pub(crate) fn about(mut self, of: Subject) -> Self {
+        match &mut self {
+            Error::Decode { subject, .. }
+            | Error::SignatureMismatch { subject, .. }
+            | Error::InvalidTimestamp { subject, .. }
+            | Error::TimestampOutOfTolerance { subject, .. } => *subject = of,
+            _ => {}
+        }
+        self
     }
 
     /// Smile ID's error code for an [`Error::Http`], e.g. `"2205"`.
@@ -375,22 +432,35 @@ impl Error {
     }
 
     /// Whether the same request may succeed if sent again later: transport
-    /// failures and HTTP 408, 429, 500, 502, 503 and 504.
+    /// failures other than TLS (a certificate that failed will fail again),
+    /// and HTTP 408, 429, 500, 502, 503 and 504.
     ///
-    /// Verification failures are never retryable.
+    /// This is the one rule: the client's retries and
+    /// [`WebApi::wait_for_job`](crate::WebApi::wait_for_job) both use it.
+    /// Verification failures are never transient.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport { .. } => true,
-            Error::Http { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Transport { kind, .. } => *kind != TransportErrorKind::Tls,
+            Error::Http { status, .. } => is_transient_status(*status),
             _ => false,
         }
     }
 }
 
-/// The first `max` characters of a body, with control characters escaped and
-/// an ellipsis when cut; for error messages.
+/// HTTP statuses worth sending the same (idempotent) request again for.
+pub(crate) fn is_transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The first `max` characters of a body, signatures and URL queries cut out,
+/// control characters escaped, and an ellipsis when cut; for error messages.
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(body);
+    // Redact a little more than is shown, so that a signature straddling the
+    // cut is still recognised.
+    let head = body
+        .get(..max.saturating_mul(4).saturating_add(64))
+        .unwrap_or(body);
+    let text = crate::redact::redact(&String::from_utf8_lossy(head));
     let mut out = String::with_capacity(max.min(text.len()) + 8);
     out.push('"');
     for (taken, c) in text.chars().enumerate() {
@@ -399,6 +469,9 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
             break;
         }
         out.extend(c.escape_debug());
+    }
+    if text.chars().count() <= max && head.len() < body.len() {
+        out.push('…');
     }
     out.push('"');
     out
@@ -433,9 +506,11 @@ mod tests {
             Error::decode("not json", b"<html>", None),
             Error::SignatureMismatch {
                 reason: SignatureFailure::Mismatch,
+                subject: Subject::Response,
             },
             Error::InvalidTimestamp {
                 timestamp: "x".into(),
+                subject: Subject::Callback,
             },
             Error::Http {
                 status: 401,
@@ -513,13 +588,21 @@ mod tests {
             timestamp: "t".into(),
             skew: time::Duration::seconds(-301),
             tolerance: Duration::from_secs(300),
+            subject: Subject::Response,
         };
         assert!(past.to_string().contains("301.000 s in the past"), "{past}");
         let future = Error::TimestampOutOfTolerance {
             timestamp: "t".into(),
             skew: time::Duration::seconds(301),
             tolerance: Duration::from_secs(300),
+            subject: Subject::Response,
         };
         assert!(future.to_string().contains("in the future"), "{future}");
+        assert!(
+            future
+                .about(Subject::Callback)
+                .to_string()
+                .starts_with("callback timestamp")
+        );
     }
 }

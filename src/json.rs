@@ -56,9 +56,16 @@ impl RawJson {
 
     /// A JSON string holding `text`.
     pub fn string(text: &str) -> Self {
-        // Serialising a `str` cannot fail; the fallback is unreachable but keeps
-        // library code free of panics.
-        Self::from_serialize(text).unwrap_or_else(|_| RawJson(null_raw()))
+        // Written into a buffer of exactly the escaped length, so that keeping
+        // a string costs no more than its JSON text. Serialising a `str`
+        // cannot fail; the fallback is unreachable but keeps library code free
+        // of panics.
+        let mut out = Vec::with_capacity(escaped_len(text));
+        let raw = serde_json::to_writer(&mut out, text)
+            .ok()
+            .and_then(|()| String::from_utf8(out).ok())
+            .and_then(|json| RawValue::from_string(json).ok());
+        RawJson(raw.unwrap_or_else(null_raw))
     }
 
     /// The JSON text, exactly as received.
@@ -77,16 +84,6 @@ impl RawJson {
         match text.get(1..text.len().saturating_sub(1)) {
             Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
             _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
-        }
-    }
-
-    /// A string's text, or a number written out; what the typed readers take
-    /// as text. `None` for other types.
-    pub(crate) fn scalar_text(&self) -> Option<Cow<'_, str>> {
-        let text = self.0.get();
-        match text.as_bytes().first() {
-            Some(b'-' | b'0'..=b'9') => Some(Cow::Borrowed(text)),
-            _ => self.as_str(),
         }
     }
 
@@ -117,6 +114,19 @@ impl RawJson {
     }
 }
 
+/// The length of `text` as a JSON string, as `serde_json` escapes it.
+fn escaped_len(text: &str) -> usize {
+    let escapes: usize = text
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1,
+            0..0x20 => 5,
+            _ => 0,
+        })
+        .sum();
+    text.len() + escapes + 2
+}
+
 fn null_raw() -> Box<RawValue> {
     RawValue::NULL.to_owned()
 }
@@ -131,23 +141,21 @@ impl Eq for RawJson {}
 
 impl fmt::Debug for RawJson {
     /// Shows the JSON text, shortened when it is long (base64 photos can be
-    /// megabytes; logs do not need them).
+    /// megabytes; logs do not need them), with signature-shaped runs and URL
+    /// query strings cut out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const MAX: usize = 120;
         let text = self.0.get();
-        if text.len() <= MAX {
-            return f.write_str(text);
-        }
-        let mut cut = MAX;
+        let mut cut = text.len().min(MAX * 4);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        write!(
-            f,
-            "{}… ({} bytes)",
-            text.get(..cut).unwrap_or_default(),
-            text.len()
-        )
+        let shown = crate::redact::redact(text.get(..cut).unwrap_or_default());
+        if shown.chars().count() <= MAX && cut == text.len() {
+            return f.write_str(&shown);
+        }
+        let head: String = shown.chars().take(MAX).collect();
+        write!(f, "{head}… ({} bytes)", text.len())
     }
 }
 
@@ -167,7 +175,9 @@ impl<'de> Deserialize<'de> for RawJson {
     /// Works with `serde_json`'s deserialisers (`from_str`, `from_slice`,
     /// `from_reader`), which can hand over raw text.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        budget::charge(raw.get().len())?;
+        Ok(RawJson(raw))
     }
 }
 
@@ -241,13 +251,14 @@ impl Extra {
         self.entries.is_empty()
     }
 
-    /// Appends while decoding: keys are unique in well-formed input, and a
-    /// duplicate is kept rather than lost.
-    pub(crate) fn push(&mut self, key: Cow<'_, str>, value: RawJson) {
-        if self.entries.is_empty() {
-            self.entries.reserve(8);
-        }
-        self.entries.push((intern(key), value));
+    /// Appends while decoding, within the decoding budget. A repeated unknown
+    /// key is kept rather than lost.
+    pub(crate) fn push<E: de::Error>(
+        &mut self,
+        key: Cow<'_, str>,
+        value: RawJson,
+    ) -> Result<(), E> {
+        budget::push(&mut self.entries, (intern(key), value))
     }
 
     /// Writes the fields into a map being serialised.
@@ -284,7 +295,7 @@ impl<'de> Deserialize<'de> for Extra {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Extra, A::Error> {
                 let mut extra = Extra::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    extra.push(key.0, map.next_value()?);
+                    extra.push(key.0, map.next_value()?)?;
                 }
                 Ok(extra)
             }
@@ -361,13 +372,17 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object key")
             }
+            // Charged when kept (`Extra::push`): most keys are known ones,
+            // kept as static strings.
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                budget::charge_unescaped(v.len())?;
                 Ok(Key(Cow::Owned(v.to_owned())))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                budget::charge_unescaped(v.len())?;
                 Ok(Key(Cow::Owned(v)))
             }
         }
@@ -392,16 +407,18 @@ pub(crate) enum Scalar<'de> {
 }
 
 impl Scalar<'_> {
-    /// The value as text: strings as they are, numbers and booleans printed.
+    /// The value as text, by the crate's one rule for text (as
+    /// `skim::text_of` reads the fields checked before decoding): a string as
+    /// it is, a number written out. A boolean, an object or an array is not
+    /// text.
     pub(crate) fn into_text(self) -> Result<Option<String>, RawJson> {
         match self {
             Scalar::Null => Ok(None),
             Scalar::Str(s) => Ok(Some(s.into_owned())),
-            Scalar::Bool(b) => Ok(Some(b.to_string())),
             Scalar::I64(n) => Ok(Some(n.to_string())),
             Scalar::U64(n) => Ok(Some(n.to_string())),
             Scalar::F64(n) => Ok(Some(n.to_string())),
-            Scalar::Complex(raw) => Err(raw),
+            other @ (Scalar::Bool(_) | Scalar::Complex(_)) => Err(other.into_raw()),
         }
     }
 
@@ -467,6 +484,185 @@ impl Scalar<'_> {
     }
 }
 
+/// The decoding budget: how much memory decoding one verified body may take.
+///
+/// A small JSON text can stand for a large structure (`{}` is 2 bytes, a
+/// decoded result several hundred), so decoding charges what it allocates
+/// against a budget set from the body's length, and stops with an error once
+/// it is spent. Only the crate's own judging sets a budget (one per body, on
+/// the decoding thread); the public `Deserialize` impls decode without one.
+pub(crate) mod budget {
+    use std::cell::Cell;
+
+    use serde::de;
+
+    thread_local! {
+        static LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// The budget for a body of `len` bytes: the structures, strings and raw
+    /// values decoded from it may take three and a half times its length,
+    /// plus 48 KiB. Smile ID's own bodies take less than three (a 1,000-entry
+    /// history about 2.8); the rest is headroom, and what is not charged
+    /// (parser buffers, the fixed part of the result) stays within four.
+    pub(crate) fn for_body(len: usize) -> usize {
+        len.saturating_mul(7).div_ceil(2).saturating_add(48 * 1024)
+    }
+
+    /// Runs `decode` with `bytes` of budget on this thread.
+    pub(crate) fn with<T>(bytes: usize, decode: impl FnOnce() -> T) -> T {
+        struct Restore(Option<usize>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                LEFT.set(self.0);
+            }
+        }
+        let _restore = Restore(LEFT.replace(Some(bytes)));
+        decode()
+    }
+
+    /// Takes `bytes` from the budget, or fails once it is spent.
+    pub(crate) fn charge<E: de::Error>(bytes: usize) -> Result<(), E> {
+        match LEFT.get() {
+            None => Ok(()),
+            Some(left) => match left.checked_sub(bytes) {
+                Some(rest) => {
+                    LEFT.set(Some(rest));
+                    Ok(())
+                }
+                None => {
+                    LEFT.set(Some(0));
+                    Err(E::custom(
+                        "the body would take more than 3.5 times its length in memory to decode (too many fields or entries for its size)",
+                    ))
+                }
+            },
+        }
+    }
+
+    /// For a string the parser had to unescape: its scratch buffer (which
+    /// grows by doubling) and the copy.
+    pub(crate) fn charge_unescaped<E: de::Error>(len: usize) -> Result<(), E> {
+        charge(len.saturating_mul(5))
+    }
+
+    /// Pushes onto a vector, charging each growth of its capacity (doubling,
+    /// from 8) before it happens.
+    pub(crate) fn push<T, E: de::Error>(items: &mut Vec<T>, item: T) -> Result<(), E> {
+        if items.len() == items.capacity() {
+            let grown = items.capacity().saturating_mul(2).max(8);
+            charge(grown.saturating_mul(size_of::<T>()))?;
+            items.reserve_exact(grown - items.len());
+        }
+        items.push(item);
+        Ok(())
+    }
+}
+
+/// Writes a value it is handed back out as compact JSON, charging the budget
+/// as the text grows: how an object or array found where a scalar was
+/// expected is kept, without building a tree of it.
+struct WriteJson<'a>(&'a mut Vec<u8>);
+
+impl WriteJson<'_> {
+    fn put<E: de::Error>(&mut self, bytes: &[u8]) -> Result<(), E> {
+        // The buffer grows by doubling: up to four bytes allocated per byte.
+        budget::charge(bytes.len().saturating_mul(4))?;
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn put_json<E: de::Error, T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), E> {
+        let before = self.0.len();
+        serde_json::to_writer(&mut *self.0, value).map_err(E::custom)?;
+        budget::charge(self.0.len().saturating_sub(before).saturating_mul(4))
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for WriteJson<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for WriteJson<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        self.put(b"null")
+    }
+    fn visit_none<E: de::Error>(mut self) -> Result<(), E> {
+        self.put(b"null")
+    }
+    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<(), E> {
+        self.put(if v { b"true" } else { b"false" })
+    }
+    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<(), E> {
+        self.put_json(&v)
+    }
+    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<(), E> {
+        self.put_json(&v)
+    }
+    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<(), E> {
+        self.put_json(&v)
+    }
+    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<(), E> {
+        self.put_json(v)
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.put(b"{")?;
+        let mut first = true;
+        while let Some(Key(key)) = map.next_key()? {
+            if !first {
+                self.put(b",")?;
+            }
+            first = false;
+            self.put_json(&*key)?;
+            self.put(b":")?;
+            map.next_value_seed(WriteJson(&mut *self.0))?;
+        }
+        self.put(b"}")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.put(b"[")?;
+        let mut first = true;
+        loop {
+            if !first {
+                // Written before knowing whether an element follows; taken
+                // back below when none does.
+                self.put(b",")?;
+            }
+            if seq.next_element_seed(WriteJson(&mut *self.0))?.is_none() {
+                if !first {
+                    self.0.pop();
+                }
+                break;
+            }
+            first = false;
+        }
+        self.put(b"]")
+    }
+}
+
+/// An object or array, written back out as JSON text.
+fn complex<'de, E: de::Error>(
+    write: impl FnOnce(WriteJson<'_>) -> Result<(), E>,
+) -> Result<Scalar<'de>, E> {
+    let mut out = Vec::new();
+    write(WriteJson(&mut out))?;
+    let text = String::from_utf8(out).map_err(E::custom)?;
+    budget::charge(text.len())?;
+    RawValue::from_string(text)
+        .map(|raw| Scalar::Complex(RawJson(raw)))
+        .map_err(E::custom)
+}
+
+/// What a number written out as text may take.
+const NUMBER_TEXT: usize = 24;
+
 impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ScalarVisitor;
@@ -484,33 +680,38 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
                 Ok(Scalar::Bool(v))
             }
+            // A number may be written out as text later.
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+                budget::charge(NUMBER_TEXT)?;
                 Ok(Scalar::I64(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+                budget::charge(NUMBER_TEXT)?;
                 Ok(Scalar::U64(v))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
+                budget::charge(NUMBER_TEXT)?;
                 Ok(Scalar::F64(v))
             }
+            // A borrowed string may be copied later, as text or as raw JSON
+            // (which is never longer than the original).
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                budget::charge(v.len())?;
                 Ok(Scalar::Str(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+                budget::charge_unescaped(v.len())?;
                 Ok(Scalar::Str(Cow::Owned(v.to_owned())))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+                budget::charge_unescaped(v.len())?;
                 Ok(Scalar::Str(Cow::Owned(v)))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar<'de>, A::Error> {
-                let value =
-                    serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Scalar::Complex(RawJson::from_value(&value)))
+                complex(|out| out.visit_map(map))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar<'de>, A::Error> {
-                let value =
-                    serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(Scalar::Complex(RawJson::from_value(&value)))
+                complex(|out| out.visit_seq(seq))
             }
         }
         deserializer.deserialize_any(ScalarVisitor)

@@ -160,9 +160,11 @@ mod error;
 mod json;
 mod logging;
 mod poll;
+mod redact;
 mod response;
 mod server;
 mod signature;
+mod skim;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -173,18 +175,18 @@ pub use callback::Callback;
 pub use client::{
     DEFAULT_CALLBACK_TOLERANCE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
-    WebApi, WebApiBuilder,
+    MIN_RETRY_BASE_DELAY, WebApi, WebApiBuilder,
 };
 pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
-pub use error::{Error, HttpDetails, SignatureFailure, TransportErrorKind};
+pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 pub use json::{Extra, RawJson};
-pub use poll::{PollOutcome, PollPolicy, PollProgress};
+pub use poll::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
 pub use response::{
     ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,
     PartnerParams,
 };
 pub use server::Server;
-pub use signature::{Signature, SignatureParams};
+pub use signature::{ISSUED_SIGNATURES_KEPT, Signature, SignatureParams};
 pub use transport::USER_AGENT;
 
 /// The README's code blocks, compiled and run as doc-tests (not part of the

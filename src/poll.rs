@@ -5,10 +5,16 @@ use std::time::{Duration, Instant};
 
 use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, WebApi};
 
+/// The shortest wait between polls: a shorter interval (zero, say) is taken
+/// as this, so that a wait never hammers the server.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
+
 /// How often, and for how long, [`WebApi::wait_for_job`] polls.
 ///
 /// The first poll is immediate; the wait before poll `n + 1` is
-/// `initial_interval × multiplier^(n - 1)`, at most `max_interval`.
+/// `initial_interval × multiplier^(n - 1)`, at most `max_interval`, and at
+/// least [`MIN_POLL_INTERVAL`] (100 ms). Any value is accepted: a `timeout`
+/// over a century (`Duration::MAX`) is taken as a century.
 ///
 /// ```
 /// use std::time::Duration;
@@ -51,7 +57,9 @@ impl PollPolicy {
         let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
         let seconds = self.initial_interval.as_secs_f64() * multiplier.powi(exponent);
         let max = self.max_interval.max(self.initial_interval);
-        Duration::try_from_secs_f64(seconds).map_or(max, |d| d.min(max))
+        Duration::try_from_secs_f64(seconds)
+            .map_or(max, |d| d.min(max))
+            .max(MIN_POLL_INTERVAL)
     }
 }
 
@@ -133,7 +141,7 @@ impl WebApi {
         mut progress: impl FnMut(&PollProgress<'_>),
     ) -> Result<JobStatus, Error> {
         let started = Instant::now();
-        let deadline = started + policy.timeout;
+        let deadline = crate::transport::deadline_after(started, policy.timeout);
         let mut attempt = 0u32;
         let mut last_status: Option<JobStatus> = None;
         let mut last_error: Option<Error>;
@@ -231,6 +239,19 @@ mod tests {
         };
         assert_eq!(shrinking.interval(3), Duration::from_secs(2));
         assert_eq!(p.interval(u32::MAX), Duration::from_secs(10));
+        let zero = PollPolicy {
+            initial_interval: Duration::ZERO,
+            max_interval: Duration::ZERO,
+            ..PollPolicy::default()
+        };
+        assert_eq!(zero.interval(1), MIN_POLL_INTERVAL);
+        let huge = PollPolicy {
+            initial_interval: Duration::MAX,
+            max_interval: Duration::MAX,
+            multiplier: f64::MAX,
+            timeout: Duration::MAX,
+        };
+        assert_eq!(huge.interval(3), Duration::MAX);
     }
 
     #[test]

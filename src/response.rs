@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -245,8 +245,8 @@ impl Serialize for JobStatus {
     }
 }
 
-/// A job status as read off the wire, before it is judged. Timestamp and
-/// signature stay raw (and optional) so the judge can report on them.
+/// A job status as read off the wire, once authenticated. Its timestamp and
+/// signature were read (and checked) before decoding, from the raw text.
 #[derive(Debug, Default)]
 pub(crate) struct WireJobStatus {
     pub(crate) job_complete: Option<bool>,
@@ -256,19 +256,17 @@ pub(crate) struct WireJobStatus {
     pub(crate) result_message: Option<String>,
     pub(crate) history: Vec<JobResult>,
     pub(crate) image_links: Option<ImageLinks>,
-    pub(crate) timestamp: Option<String>,
-    pub(crate) signature: Option<String>,
     pub(crate) extra: Extra,
 }
 
 impl WireJobStatus {
     /// Finishes a judged response.
-    pub(crate) fn into_status(
-        self,
-        timestamp: OffsetDateTime,
-        raw_timestamp: String,
-        signature: String,
-    ) -> JobStatus {
+    pub(crate) fn into_status(self, authentic: crate::verify::Authentic) -> JobStatus {
+        let crate::verify::Authentic {
+            timestamp,
+            raw_timestamp,
+            signature,
+        } = authentic;
         JobStatus {
             job_complete: self.job_complete.unwrap_or(false),
             job_success: self.job_success.unwrap_or(false),
@@ -294,14 +292,27 @@ fn strict_bool<'de, A: MapAccess<'de>>(map: &mut A, key: &str) -> Result<Option<
 
 /// Keeps a lenient field's value, or files what it could not read among the
 /// unknown fields under its own key (nothing is lost).
-fn keep<T>(extra: &mut Extra, key: &str, read: Result<Option<T>, RawJson>) -> Option<T> {
+fn keep<T, E: de::Error>(
+    extra: &mut Extra,
+    key: &str,
+    read: Result<Option<T>, RawJson>,
+) -> Result<Option<T>, E> {
     match read {
-        Ok(v) => v,
+        Ok(v) => Ok(v),
         Err(raw) => {
-            extra.push(Cow::Borrowed(key), raw);
-            None
+            extra.push(Cow::Borrowed(key), raw)?;
+            Ok(None)
         }
     }
+}
+
+/// Refuses a key seen before in the same object: for the fields that say
+/// which job a result is about, a second value could disagree with the first.
+fn once<E: de::Error>(seen: &mut bool, key: &str) -> Result<(), E> {
+    if std::mem::replace(seen, true) {
+        return Err(de::Error::custom(format_args!("duplicate `{key}` field")));
+    }
+    Ok(())
 }
 
 impl<'de> Deserialize<'de> for WireJobStatus {
@@ -320,7 +331,7 @@ impl<'de> Deserialize<'de> for WireJobStatus {
                         "job_success" => out.job_success = strict_bool(&mut map, &key)?,
                         "code" => {
                             let read = map.next_value::<Scalar>()?.into_code();
-                            out.code = keep(&mut out.extra, &key, read);
+                            out.code = keep(&mut out.extra, &key, read)?;
                         }
                         "result" => match map.next_value::<ResultField>()? {
                             ResultField::None => {}
@@ -331,13 +342,11 @@ impl<'de> Deserialize<'de> for WireJobStatus {
                         "image_links" => {
                             out.image_links = map.next_value::<NullableObject<ImageLinks>>()?.0
                         }
-                        "timestamp" => {
-                            out.timestamp = map.next_value::<Scalar>()?.into_text().ok().flatten()
+                        // Read, and checked, before decoding (see `skim`).
+                        "timestamp" | "signature" => {
+                            map.next_value::<IgnoredAny>()?;
                         }
-                        "signature" => {
-                            out.signature = map.next_value::<Scalar>()?.into_text().ok().flatten()
-                        }
-                        _ => out.extra.push(key, map.next_value()?),
+                        _ => out.extra.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(out)
@@ -365,11 +374,9 @@ impl<'de> Deserialize<'de> for History {
                 Ok(History(Vec::new()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<History, A::Error> {
-                // JSON gives no length up front; start with room for a typical
-                // history rather than growing (and copying) from one.
-                let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(4096));
+                let mut entries = Vec::new();
                 while let Some(entry) = seq.next_element::<JobResult>()? {
-                    entries.push(entry);
+                    crate::json::budget::push(&mut entries, entry)?;
                 }
                 Ok(History(entries))
             }
@@ -410,11 +417,11 @@ impl<'de> Deserialize<'de> for ResultField {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ResultField, A::Error> {
                 let result = JobResultVisitor.visit_map(map)?;
-                Ok(if result.is_empty() {
-                    ResultField::None
-                } else {
-                    ResultField::Object(Box::new(result))
-                })
+                if result.is_empty() {
+                    return Ok(ResultField::None);
+                }
+                crate::json::budget::charge(size_of::<JobResult>())?;
+                Ok(ResultField::Object(Box::new(result)))
             }
         }
         deserializer.deserialize_any(V)
@@ -525,31 +532,33 @@ impl<'de> Visitor<'de> for JobResultVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JobResult, A::Error> {
         let mut r = JobResult::default();
+        let mut seen_partner_params = false;
         while let Some(Key(key)) = map.next_key()? {
             let text = |map: &mut A| map.next_value::<Scalar>().map(Scalar::into_text);
             match &*key {
                 "ResultCode" => {
                     let read = map.next_value::<Scalar>()?.into_code();
-                    r.result_code = keep(&mut r.extra, &key, read);
+                    r.result_code = keep(&mut r.extra, &key, read)?;
                 }
-                "ResultText" => r.result_text = keep(&mut r.extra, &key, text(&mut map)?),
-                "ResultType" => r.result_type = keep(&mut r.extra, &key, text(&mut map)?),
-                "SmileJobID" => r.smile_job_id = keep(&mut r.extra, &key, text(&mut map)?),
-                "JSONVersion" => r.json_version = keep(&mut r.extra, &key, text(&mut map)?),
-                "Source" => r.source = keep(&mut r.extra, &key, text(&mut map)?),
+                "ResultText" => r.result_text = keep(&mut r.extra, &key, text(&mut map)?)?,
+                "ResultType" => r.result_type = keep(&mut r.extra, &key, text(&mut map)?)?,
+                "SmileJobID" => r.smile_job_id = keep(&mut r.extra, &key, text(&mut map)?)?,
+                "JSONVersion" => r.json_version = keep(&mut r.extra, &key, text(&mut map)?)?,
+                "Source" => r.source = keep(&mut r.extra, &key, text(&mut map)?)?,
                 "ConfidenceValue" => {
                     let read = map.next_value::<Scalar>()?.into_f64();
-                    r.confidence_value = keep(&mut r.extra, &key, read);
+                    r.confidence_value = keep(&mut r.extra, &key, read)?;
                 }
                 "IsFinalResult" => {
                     let read = map.next_value::<Scalar>()?.into_bool();
-                    r.is_final_result = keep(&mut r.extra, &key, read);
+                    r.is_final_result = keep(&mut r.extra, &key, read)?;
                 }
                 "IsMachineResult" => {
                     let read = map.next_value::<Scalar>()?.into_bool();
-                    r.is_machine_result = keep(&mut r.extra, &key, read);
+                    r.is_machine_result = keep(&mut r.extra, &key, read)?;
                 }
                 "PartnerParams" => {
+                    once(&mut seen_partner_params, &key)?;
                     r.partner_params = map.next_value::<NullableObject<PartnerParams>>()?.0
                 }
                 "Actions" => {
@@ -558,7 +567,7 @@ impl<'de> Visitor<'de> for JobResultVisitor {
                         .0
                         .unwrap_or_default()
                 }
-                _ => r.extra.push(key, map.next_value()?),
+                _ => r.extra.push(key, map.next_value()?)?,
             }
         }
         Ok(r)
@@ -611,15 +620,18 @@ impl<'de> Deserialize<'de> for PartnerParams {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PartnerParams, A::Error> {
                 let mut p = PartnerParams::default();
+                let (mut seen_user, mut seen_job) = (false, false);
                 while let Some(Key(key)) = map.next_key()? {
                     match &*key {
                         "user_id" => {
+                            once(&mut seen_user, &key)?;
                             let read = map.next_value::<Scalar>()?.into_text();
-                            p.user_id = keep(&mut p.extra, &key, read).unwrap_or_default();
+                            p.user_id = keep(&mut p.extra, &key, read)?.unwrap_or_default();
                         }
                         "job_id" => {
+                            once(&mut seen_job, &key)?;
                             let read = map.next_value::<Scalar>()?.into_text();
-                            p.job_id = keep(&mut p.extra, &key, read).unwrap_or_default();
+                            p.job_id = keep(&mut p.extra, &key, read)?.unwrap_or_default();
                         }
                         "job_type" => {
                             p.job_type = match map.next_value::<Scalar>()? {
@@ -627,12 +639,12 @@ impl<'de> Deserialize<'de> for PartnerParams {
                                 Scalar::U64(n) => Some(JobType::Number(n)),
                                 Scalar::Str(s) => Some(JobType::Text(s.into_owned())),
                                 other => {
-                                    p.extra.push(key, other.into_raw());
+                                    p.extra.push(key, other.into_raw())?;
                                     None
                                 }
                             }
                         }
-                        _ => p.extra.push(key, map.next_value()?),
+                        _ => p.extra.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(p)
@@ -655,7 +667,10 @@ impl Serialize for PartnerParams {
 
 /// Links to a job's images, returned when
 /// [`JobStatusOptions::return_image_links`] is set.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The links are signed, expiring URLs: their query strings are credentials,
+/// so `Debug` shows them as `?[redacted]`.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ImageLinks {
     /// An expiring URL of the selfie.
@@ -664,6 +679,22 @@ pub struct ImageLinks {
     pub error: Option<String>,
     /// Every other key (ID card images and the like).
     pub extra: Extra,
+}
+
+impl fmt::Debug for ImageLinks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImageLinks")
+            .field(
+                "selfie_image",
+                &self
+                    .selfie_image
+                    .as_deref()
+                    .map(crate::redact::url_without_query),
+            )
+            .field("error", &self.error)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl<'de> Deserialize<'de> for ImageLinks {
@@ -680,13 +711,13 @@ impl<'de> Deserialize<'de> for ImageLinks {
                     match &*key {
                         "selfie_image" => {
                             let read = map.next_value::<Scalar>()?.into_text();
-                            links.selfie_image = keep(&mut links.extra, &key, read);
+                            links.selfie_image = keep(&mut links.extra, &key, read)?;
                         }
                         "error" => {
                             let read = map.next_value::<Scalar>()?.into_text();
-                            links.error = keep(&mut links.extra, &key, read);
+                            links.error = keep(&mut links.extra, &key, read)?;
                         }
-                        _ => links.extra.push(key, map.next_value()?),
+                        _ => links.extra.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(links)
@@ -768,10 +799,10 @@ impl<'de> Deserialize<'de> for Actions {
                             Err(raw) => raw.to_json().to_owned(),
                         }),
                     };
-                    if actions.entries.is_empty() {
-                        actions.entries.reserve(8);
-                    }
-                    actions.entries.push((crate::json::intern(key), value));
+                    crate::json::budget::push(
+                        &mut actions.entries,
+                        (crate::json::intern(key), value),
+                    )?;
                 }
                 Ok(actions)
             }
@@ -891,12 +922,34 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_and_signature_of_wrong_type_are_absent() {
-        let w = wire(r#"{"timestamp":5,"signature":null}"#);
-        assert_eq!(w.timestamp.as_deref(), Some("5"));
-        assert_eq!(w.signature, None);
-        let w = wire(r#"{"timestamp":{"a":1}}"#);
-        assert_eq!(w.timestamp, None);
+    fn duplicated_job_fields_are_refused() {
+        let dup = |json: &str| {
+            serde_json::from_str::<JobResult>(json)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            dup(r#"{"PartnerParams":{"user_id":"u"},"PartnerParams":{}}"#)
+                .contains("duplicate `PartnerParams`")
+        );
+        assert!(
+            dup(r#"{"PartnerParams":{"user_id":"u","user_id":"v"}}"#)
+                .contains("duplicate `user_id`")
+        );
+        assert!(
+            dup(r#"{"PartnerParams":{"job_id":"j","job_id":"j"}}"#).contains("duplicate `job_id`")
+        );
+        // Other repeated keys are kept, in order.
+        let r: JobResult = serde_json::from_str(r#"{"FullName":"a","FullName":"b"}"#).unwrap();
+        assert_eq!(r.extra.len(), 2);
+    }
+
+    #[test]
+    fn booleans_are_not_text() {
+        let r: JobResult = serde_json::from_str(r#"{"ResultText":true,"SmileJobID":7}"#).unwrap();
+        assert_eq!(r.result_text, None);
+        assert_eq!(r.extra.get("ResultText").unwrap().to_json(), "true");
+        assert_eq!(r.smile_job_id.as_deref(), Some("7"));
     }
 
     #[test]

@@ -15,8 +15,11 @@ const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
 /// gives error 2205.
 ///
 /// Conversions follow the official SDKs' `sid_server` argument: `0` or `"0"`
-/// is the sandbox, `1` or `"1"` production, and any other string a base URL
-/// including the version path.
+/// is the sandbox, `1` or `"1"` production (also `"sandbox"` and
+/// `"production"`, in any case), and a string with an explicit `https://`
+/// scheme a base URL including the version path. Anything else (`"2"`,
+/// `"banana"`, an API key pasted into the wrong argument) is refused rather
+/// than guessed at, and the refusal never repeats the value.
 ///
 /// ```
 /// use smile_id::Server;
@@ -29,6 +32,8 @@ const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
 /// );
 /// assert!("http://example.com/v1".parse::<Server>().is_err()); // https only
 /// assert!("http://127.0.0.1:8080/v1".parse::<Server>().is_ok()); // except loopback
+/// assert!("example.com/v1".parse::<Server>().is_err()); // the scheme is required
+/// assert!("2".parse::<Server>().is_err());
 /// # Ok::<(), smile_id::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -73,15 +78,21 @@ impl fmt::Display for Server {
 impl FromStr for Server {
     type Err = Error;
 
-    /// `"0"`/`"sandbox"`, `"1"`/`"production"` (any case), or a base URL.
+    /// `"0"`/`"sandbox"`, `"1"`/`"production"` (any case), or a base URL
+    /// with an explicit `https://` scheme (`http://` on loopback only).
     fn from_str(s: &str) -> Result<Self, Error> {
         let s = s.trim();
         if s == "0" || s.eq_ignore_ascii_case("sandbox") {
             Ok(Server::Sandbox)
         } else if s == "1" || s.eq_ignore_ascii_case("production") {
             Ok(Server::Production)
-        } else {
+        } else if s.contains("://") {
             normalize_base_url(s).map(Server::Custom)
+        } else {
+            Err(Error::invalid_input(
+                "sid_server",
+                "must be 0 or \"sandbox\", 1 or \"production\", or a base URL starting with https://",
+            ))
         }
     }
 }
@@ -129,10 +140,32 @@ macro_rules! server_from_int {
 server_from_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 
 /// Checks a base URL and puts it in one canonical form: scheme in lower case,
-/// no trailing `/`. A bare host gets `https://` (once: a URL that already has
-/// a scheme is never given another).
+/// no trailing `/`. The scheme is required: a URL is never given one, so it
+/// can never be given two.
 pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
-    let bad = |reason: &str| Error::invalid_input("sid_server", format!("{reason}: {raw:?}"));
+    let url = check_url("sid_server", raw, false)?;
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let path = rest
+        .find('/')
+        .map_or("", |at| rest.get(at..).unwrap_or_default());
+    let authority = rest.get(..rest.len() - path.len()).unwrap_or(rest);
+    let path = path.trim_end_matches('/');
+    Ok(format!(
+        "{}://{authority}{path}",
+        scheme.to_ascii_lowercase()
+    ))
+}
+
+/// Checks a callback URL: https (http only on loopback), a valid host, no
+/// white space or credentials. A query is allowed (it may carry a token).
+pub(crate) fn check_callback_url(raw: &str) -> Result<(), Error> {
+    check_url("default_callback", raw, true).map(drop)
+}
+
+/// The rules both kinds of URL follow. Error messages never repeat the
+/// value: a secret pasted into the wrong argument must not reach a log.
+fn check_url<'a>(field: &'static str, raw: &'a str, query_allowed: bool) -> Result<&'a str, Error> {
+    let bad = |reason: &str| Error::invalid_input(field, reason.to_owned());
     let url = raw.trim();
     if url.is_empty() {
         return Err(bad("must not be empty"));
@@ -140,20 +173,18 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("must not contain white space"));
     }
-    if url.contains(['?', '#']) {
-        return Err(bad("must not have a query or fragment"));
-    }
-    let (scheme, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("https".to_owned(), url),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad("must be a URL starting with https://"));
     };
+    let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(bad("must be an https URL"));
     }
-    let (authority, path) = match rest.find('/') {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(end);
+    if !query_allowed && after.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
     if authority.contains('@') {
         return Err(bad("must not contain credentials"));
     }
@@ -163,8 +194,7 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
             "must be https (plain http is allowed only for localhost and loopback addresses)",
         ));
     }
-    let path = path.trim_end_matches('/');
-    Ok(format!("{scheme}://{authority}{path}"))
+    Ok(url)
 }
 
 /// Whether a normalised base URL's host is loopback (`localhost`,
@@ -271,7 +301,6 @@ mod tests {
         assert_eq!(ok("https://example.com/v1/"), "https://example.com/v1");
         assert_eq!(ok("https://example.com/v1///"), "https://example.com/v1");
         assert_eq!(ok("HTTPS://example.com/v1"), "https://example.com/v1");
-        assert_eq!(ok("example.com/v1"), "https://example.com/v1");
         assert_eq!(ok("https://example.com"), "https://example.com");
         assert_eq!(
             ok("https://example.com:8443/v1"),
@@ -313,8 +342,81 @@ mod tests {
             "https://[nonsense]/v1",
             "https://exa_mple..com",
             "https://-bad.com",
+            "example.com/v1",
         ] {
             assert!(normalize_base_url(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn only_known_names_and_urls_with_a_scheme() {
+        for ok in [
+            "0",
+            "1",
+            " sandbox ",
+            "PRODUCTION",
+            "Sandbox",
+            "https://h.example/v1",
+        ] {
+            assert!(ok.parse::<Server>().is_ok(), "{ok:?}");
+        }
+        let key = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d";
+        for bad in [
+            "2",
+            "-1",
+            "banana",
+            "",
+            "sandbox2",
+            "testapi.smileidentity.com/v1",
+            key,
+        ] {
+            let err = bad.parse::<Server>().unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidInput {
+                        field: "sid_server",
+                        ..
+                    }
+                ),
+                "{bad:?}"
+            );
+            if !bad.is_empty() {
+                assert!(!err.to_string().contains(bad), "{err} echoes {bad:?}");
+                assert!(!format!("{err:?}").contains(bad), "{err:?} echoes {bad:?}");
+            }
+        }
+        let err = format!("https://{key} /v1").parse::<Server>().unwrap_err();
+        assert!(!err.to_string().contains(key), "{err}");
+    }
+
+    #[test]
+    fn callback_urls() {
+        for ok in [
+            "https://example.com/callback",
+            "https://example.com/cb?token=abc",
+            "http://127.0.0.1:8787/callback",
+            "http://localhost/cb",
+        ] {
+            assert!(check_callback_url(ok).is_ok(), "{ok}");
+        }
+        let key = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d";
+        for bad in [
+            key,
+            "http://example.com/cb",
+            "ftp://x.example",
+            "https://",
+            "example.com/cb",
+        ] {
+            let err = check_callback_url(bad).unwrap_err();
+            assert!(matches!(
+                err,
+                Error::InvalidInput {
+                    field: "default_callback",
+                    ..
+                }
+            ));
+            assert!(!err.to_string().contains(bad), "{err}");
         }
     }
 

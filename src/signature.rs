@@ -1,6 +1,8 @@
 //! Request signing and response signature checks (HMAC-SHA256).
 
+use std::collections::VecDeque;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -11,6 +13,49 @@ use crate::Error;
 
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";
+
+/// The length of an HMAC-SHA256 tag.
+const TAG_LEN: usize = 32;
+
+/// The most request signatures a client remembers, to refuse them when they
+/// come back as a callback or a response's signature.
+pub const ISSUED_SIGNATURES_KEPT: usize = 4096;
+
+/// The request signatures a client issued most recently (at most
+/// [`ISSUED_SIGNATURES_KEPT`], the oldest dropped first), kept as raw tags.
+///
+/// A response or callback signature is computed exactly like a request
+/// signature, so anything that saw a request (a proxy, a log line) could
+/// send its `timestamp` and `signature` back with a body of its choosing.
+pub(crate) struct IssuedSignatures {
+    recent: Mutex<VecDeque<[u8; TAG_LEN]>>,
+}
+
+impl IssuedSignatures {
+    pub(crate) fn new() -> Self {
+        IssuedSignatures {
+            recent: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub(crate) fn record(&self, tag: [u8; TAG_LEN]) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if recent.len() >= ISSUED_SIGNATURES_KEPT {
+            recent.pop_front();
+        }
+        recent.push_back(tag);
+    }
+
+    /// Whether `signature` (base64, already verified) is one of them.
+    pub(crate) fn contains(&self, signature: &str) -> bool {
+        let mut tag = [0u8; TAG_LEN + 1];
+        let Ok(TAG_LEN) = STANDARD.decode_slice(signature, &mut tag) else {
+            return false;
+        };
+        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.iter().any(|t| t.get(..) == tag.get(..TAG_LEN))
+    }
+}
 
 /// Signs requests and checks signatures for one partner id and API key.
 ///
@@ -37,12 +82,25 @@ pub struct Signature {
 }
 
 /// A timestamp and the signature made over it, as sent in a request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// The signature is a credential for its timestamp (Smile ID would accept it
+/// on any request, and it is what a response or callback carries), so
+/// `Debug` shows `[redacted]` in its place.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SignatureParams {
     /// The base64 HMAC (44 characters).
     pub signature: String,
     /// The exact timestamp string that was signed.
     pub timestamp: String,
+}
+
+impl fmt::Debug for SignatureParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureParams")
+            .field("signature", &format_args!("[redacted]"))
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
 }
 
 impl Signature {
@@ -131,11 +189,20 @@ impl Signature {
 
     /// The base64 signature over `timestamp`.
     pub(crate) fn sign(&self, timestamp: &str) -> String {
+        STANDARD.encode(self.tag(timestamp))
+    }
+
+    /// The raw HMAC over `timestamp`.
+    pub(crate) fn tag(&self, timestamp: &str) -> [u8; TAG_LEN] {
         let mut ctx = hmac::Context::with_key(&self.key);
         ctx.update(timestamp.as_bytes());
         ctx.update(self.partner_id.as_bytes());
         ctx.update(SUFFIX);
-        STANDARD.encode(ctx.sign().as_ref())
+        let mut tag = [0u8; TAG_LEN];
+        for (out, byte) in tag.iter_mut().zip(ctx.sign().as_ref()) {
+            *out = *byte;
+        }
+        tag
     }
 }
 

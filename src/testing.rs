@@ -83,6 +83,11 @@ pub enum Scenario {
     TimestampOffset(time::Duration),
     /// A complete response, correctly signed, about another job.
     OtherJob,
+    /// A complete response carrying the request's own `timestamp` and
+    /// `signature`: what anything that sees a request can send back without
+    /// the API key (a forging proxy, a mistyped base URL). The client refuses
+    /// it with [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected).
+    Reflected,
     /// These scenarios in turn, one request each from when the scenario is
     /// set, the last one repeating: e.g. pending, then a 503, then complete.
     Sequence(Vec<Scenario>),
@@ -335,7 +340,7 @@ pub fn sign_json(
         Ok(body @ Value::Object(_)) => body,
         _ => return Err(Error::invalid_input("json_object", "must be a JSON object")),
     };
-    sign_value(signature, &mut body, offset);
+    sign_value(signature, &mut body, offset, "");
     Ok(body.to_string())
 }
 
@@ -360,8 +365,23 @@ pub fn sign_callback(signature: &Signature, result_json: &str) -> Result<Vec<u8>
     sign_json(signature, result_json, time::Duration::ZERO).map(String::into_bytes)
 }
 
-fn sign_value(signature: &Signature, body: &mut Value, offset: time::Duration) {
-    let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
+/// Signs `body` with a fresh timestamp other than `request_timestamp`: a
+/// server's clock moves on between request and answer (at least past the
+/// millisecond), and a client refuses an answer signed over its request's own
+/// timestamp as a reflection.
+fn sign_value(
+    signature: &Signature,
+    body: &mut Value,
+    offset: time::Duration,
+    request_timestamp: &str,
+) {
+    let timestamp = loop {
+        let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
+        if timestamp != request_timestamp {
+            break timestamp;
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    };
     let signed = signature.generate_signature(Some(&timestamp));
     if let Some(object) = body.as_object_mut() {
         object.insert("timestamp".into(), Value::String(signed.timestamp));
@@ -546,7 +566,7 @@ impl Shared {
         let pending =
             || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
         let signed = |mut body: Value, offset: time::Duration| {
-            sign_value(&self.signature, &mut body, offset);
+            sign_value(&self.signature, &mut body, offset, &timestamp);
             json_reply(200, &body)
         };
         match scenario {
@@ -571,7 +591,7 @@ impl Shared {
             } => smile_error(status, &code, &message),
             Scenario::TamperedSignature => {
                 let mut body = complete();
-                sign_value(&self.signature, &mut body, time::Duration::ZERO);
+                sign_value(&self.signature, &mut body, time::Duration::ZERO, &timestamp);
                 if let Some(Value::String(signature)) = body.get_mut("signature") {
                     *signature = tamper(signature);
                 }
@@ -579,6 +599,14 @@ impl Shared {
             }
             Scenario::StaleTimestamp => signed(complete(), time::Duration::hours(-1)),
             Scenario::TimestampOffset(offset) => signed(complete(), offset),
+            Scenario::Reflected => {
+                let mut body = complete();
+                if let Some(object) = body.as_object_mut() {
+                    object.insert("timestamp".into(), Value::String(timestamp.clone()));
+                    object.insert("signature".into(), Value::String(signature.clone()));
+                }
+                json_reply(200, &body)
+            }
             Scenario::OtherJob => {
                 let mut body = complete();
                 if let Some(id) = body.pointer_mut("/result/PartnerParams/job_id") {

@@ -7,10 +7,22 @@ use std::time::{Duration, Instant};
 use ring::rand::{SecureRandom as _, SystemRandom};
 
 use crate::Error;
-use crate::error::TransportErrorKind;
+use crate::error::{TransportErrorKind, is_transient_status};
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Durations past this are taken as "no practical limit": a century. Every
+/// deadline stays representable (`Instant` arithmetic panics on overflow).
+pub(crate) const NO_PRACTICAL_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// `start + after`, saturating at a century.
+pub(crate) fn deadline_after(start: Instant, after: Duration) -> Instant {
+    start
+        .checked_add(after.min(NO_PRACTICAL_LIMIT))
+        .or_else(|| start.checked_add(Duration::from_secs(24 * 60 * 60)))
+        .unwrap_or(start)
+}
 
 /// The longest `Retry-After` honoured; a longer one is not waited for.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -58,11 +70,6 @@ impl Reply {
     pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
-}
-
-/// Statuses worth sending the same (idempotent) request again for.
-pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 impl Transport {
@@ -125,12 +132,12 @@ impl Transport {
                 (outcome, _) => outcome,
             };
             let wait = match &outcome {
-                Ok(reply) if is_retryable_status(reply.status) => match reply.retry_after {
+                Ok(reply) if is_transient_status(reply.status) => match reply.retry_after {
                     Some(after) if after > MAX_RETRY_AFTER => return outcome,
                     Some(after) => after,
                     None => self.backoff(retry),
                 },
-                Err(err) if is_retryable_error(err) => self.backoff(retry),
+                Err(err) if err.is_transient() => self.backoff(retry),
                 _ => return outcome,
             };
             if retry >= self.max_retries {
@@ -219,17 +226,13 @@ impl Transport {
             .saturating_mul(1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX));
         let mut byte = [0u8; 1];
         let jitter = match self.rng.fill(&mut byte) {
-            Ok(()) => base / 4 * u32::from(byte[0]) / 255,
+            Ok(()) => (base / 4)
+                .checked_mul(u32::from(byte[0]))
+                .map_or(Duration::ZERO, |j| j / 255),
             Err(_) => Duration::ZERO,
         };
         base.saturating_add(jitter)
     }
-}
-
-/// Whether a failed exchange may succeed if tried again: everything but TLS
-/// failures (a bad certificate will not fix itself) and oversized bodies.
-fn is_retryable_error(err: &Error) -> bool {
-    matches!(err, Error::Transport { kind, .. } if *kind != TransportErrorKind::Tls)
 }
 
 fn deadline_passed(host: &str) -> Error {
@@ -414,10 +417,27 @@ mod tests {
     #[test]
     fn retryable_statuses() {
         for s in [408, 429, 500, 502, 503, 504] {
-            assert!(is_retryable_status(s));
+            assert!(is_transient_status(s));
         }
         for s in [200, 301, 400, 401, 403, 404, 501] {
-            assert!(!is_retryable_status(s));
+            assert!(!is_transient_status(s));
         }
+    }
+
+    #[test]
+    fn huge_delays_and_deadlines_saturate() {
+        let t = Transport::new(Settings {
+            https: false,
+            loopback: true,
+            connect_timeout: Duration::from_secs(1),
+            max_response_bytes: 1,
+            max_retries: 2,
+            retry_base_delay: Duration::MAX,
+            root_certificates: None,
+        });
+        assert!(t.backoff(5) >= NO_PRACTICAL_LIMIT);
+        let now = Instant::now();
+        assert!(deadline_after(now, Duration::MAX) > now + Duration::from_secs(1_000_000));
+        assert_eq!(deadline_after(now, Duration::ZERO), now);
     }
 }

@@ -1,159 +1,214 @@
-//! How a response is judged, in one place: the HTTP status, then the body's
-//! shape, the signature, the timestamp's freshness, the job, and last the
-//! typed decoding. Callbacks reuse the signature and freshness checks.
+//! How a response or callback is judged, in one place and in this order:
+//! the HTTP status; a scan of the raw body (syntax, shape, duplicated
+//! fields) that allocates nothing; the signature; that it is not a signature
+//! this client issued; the timestamp's freshness; typed decoding within a
+//! memory budget; and, for job status, the job.
+//!
+//! Nothing in a body is decoded into memory before its signature is checked.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
-use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::error::HttpDetails;
+use crate::error::{HttpDetails, Subject};
+use crate::json::budget;
 use crate::response::WireJobStatus;
-use crate::{Error, JobStatus, PartnerParams, Signature, SignatureFailure};
+use crate::skim::{self, Duplicates, SkimError};
+use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// The most of a non-2xx body kept in [`Error::Http`].
 const MAX_ERROR_BODY: usize = 1024;
 
-/// What a response is checked against.
+/// The most of an escaped `timestamp` or `signature` unescaped before it is
+/// authenticated; longer ones are refused as malformed (a real one is
+/// 24 and 44 characters).
+const MAX_ESCAPED_FIELD: usize = 4096;
+
+/// The most of an unreadable timestamp kept in [`Error::InvalidTimestamp`].
+const MAX_TIMESTAMP_KEPT: usize = 64;
+
+/// Whether a verified signature is one this client issued for a request.
+pub(crate) type Issued<'a> = &'a dyn Fn(&str, &str) -> bool;
+
+/// What a body is checked against.
 pub(crate) struct Judge<'a> {
     pub(crate) signature: &'a Signature,
     /// `None` disables the freshness check (never for job status).
     pub(crate) tolerance: Option<Duration>,
     pub(crate) now: OffsetDateTime,
+    /// Given the raw timestamp and signature of an authentic body, says
+    /// whether this client signed them itself (a reflection).
+    pub(crate) issued: Option<Issued<'a>>,
+}
+
+/// A body's authenticated timestamp (parsed and raw) and signature.
+pub(crate) struct Authentic {
+    pub(crate) timestamp: OffsetDateTime,
+    pub(crate) raw_timestamp: String,
+    pub(crate) signature: String,
 }
 
 impl Judge<'_> {
-    /// Steps 2 to 6 for a 2xx job status body.
+    /// A 2xx job status body: scan, signature, reflection, freshness,
+    /// decoding, job.
     pub(crate) fn job_status(
         &self,
         body: &[u8],
         expected: &PartnerParams,
     ) -> Result<JobStatus, Error> {
-        // The fast path reads the body once, straight into the typed structs.
-        // Only a body that fails to decode is read again, as a generic tree, so
-        // that the signature, freshness and job are still judged before the
-        // decoding error is reported.
-        let wire = match decode_typed::<WireJobStatus>(body) {
+        let text = utf8(body)?;
+        let [timestamp, signature, result, _, _] = skim::top_level(
+            text,
+            [
+                "timestamp",
+                "signature",
+                "result",
+                "job_complete",
+                "job_success",
+            ],
+            Duplicates::Refuse,
+        )
+        .map_err(|e| skim_error(e, body))?;
+        let authentic = self.authenticate(timestamp, signature, Subject::Response)?;
+        let wire = match decode_typed::<WireJobStatus>(text) {
             Ok(wire) => wire,
-            Err(typed_err) => return Err(self.judge_undecodable(body, expected, typed_err)),
+            Err(typed_err) => {
+                // The job can still be judged from the raw result, so that
+                // another job's answer is called that rather than undecodable.
+                if let Some(result) = result {
+                    check_raw_job(expected, result)?;
+                }
+                return Err(Error::decode(
+                    format!("not a job status: {typed_err}"),
+                    body,
+                    Some(Box::new(typed_err)),
+                ));
+            }
         };
-        let (timestamp, raw_timestamp, signature) =
-            self.authenticate(wire.timestamp.as_deref(), wire.signature.as_deref())?;
         let received = wire.result.as_ref().and_then(|r| r.partner_params.as_ref());
-        if let Some(received) = received {
-            check_job(expected, Some(&received.user_id), Some(&received.job_id))?;
+        match received {
+            Some(p) => check_job(expected, Some(&p.user_id), Some(&p.job_id))?,
+            // A complete job's answer must say which job it is about: a body
+            // that names none could be about any job.
+            None if wire.job_complete == Some(true) => check_job(expected, None, None)?,
+            None => {}
         }
-        Ok(wire.into_status(timestamp, raw_timestamp, signature))
+        Ok(wire.into_status(authentic))
     }
 
-    /// Steps 3 and 4: the signature over the raw timestamp, then freshness. Returns
-    /// the parsed timestamp and the raw timestamp and signature.
-    pub(crate) fn authenticate(
+    /// A callback body: scan, signature, reflection, freshness, decoding.
+    pub(crate) fn callback(&self, body: &[u8]) -> Result<Callback, Error> {
+        let subject = Subject::Callback;
+        let text = utf8(body).map_err(|e| e.about(subject))?;
+        let [timestamp, signature] =
+            skim::top_level(text, ["timestamp", "signature"], Duplicates::Refuse)
+                .map_err(|e| skim_error(e, body).about(subject))?;
+        let authentic = self.authenticate(timestamp, signature, subject)?;
+        let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
+            Error::decode(
+                format!("not a callback: {typed_err}"),
+                body,
+                Some(Box::new(typed_err)),
+            )
+            .about(subject)
+        })?;
+        result.extra.remove("timestamp");
+        result.extra.remove("signature");
+        Ok(Callback::new(result, authentic))
+    }
+
+    /// The signature over the raw timestamp (in constant time), that it is
+    /// not one this client issued, then freshness. Takes the fields' raw JSON.
+    fn authenticate(
         &self,
         timestamp: Option<&str>,
         signature: Option<&str>,
-    ) -> Result<(OffsetDateTime, String, String), Error> {
-        let signature = signature.ok_or(Error::SignatureMismatch {
-            reason: SignatureFailure::MissingSignature,
-        })?;
-        let timestamp = timestamp.ok_or(Error::SignatureMismatch {
-            reason: SignatureFailure::MissingTimestamp,
-        })?;
+        subject: Subject,
+    ) -> Result<Authentic, Error> {
+        let refuse = |reason| Error::SignatureMismatch { reason, subject };
+        let signature = field_text(signature, subject)?
+            .ok_or_else(|| refuse(SignatureFailure::MissingSignature))?;
+        let timestamp = field_text(timestamp, subject)?
+            .ok_or_else(|| refuse(SignatureFailure::MissingTimestamp))?;
         self.signature
-            .check(timestamp, signature)
-            .map_err(|reason| Error::SignatureMismatch { reason })?;
-        let parsed = check_freshness(timestamp, self.now, self.tolerance)?;
-        Ok((parsed, timestamp.to_owned(), signature.to_owned()))
-    }
-
-    /// Steps 3 and 4 for a body read as a generic tree (the slow paths).
-    pub(crate) fn authenticate_tree(&self, value: &Value) -> Result<(), Error> {
-        self.authenticate(
-            field_text(value, "timestamp").as_deref(),
-            field_text(value, "signature").as_deref(),
-        )
-        .map(drop)
-    }
-
-    /// The slow path for a body the typed decoder rejected: says why, after
-    /// judging whatever can be judged.
-    fn judge_undecodable(
-        &self,
-        body: &[u8],
-        expected: &PartnerParams,
-        typed_err: serde_json::Error,
-    ) -> Error {
-        let value = match json_object(body) {
-            Ok(value) => value,
-            Err(err) => return err,
-        };
-        if let Err(err) = self.authenticate_tree(&value) {
-            return err;
+            .check(&timestamp, &signature)
+            .map_err(refuse)?;
+        if self
+            .issued
+            .is_some_and(|issued| issued(&timestamp, &signature))
+        {
+            return Err(refuse(SignatureFailure::Reflected));
         }
-        if let Some(params) = value.get("result").and_then(|r| r.get("PartnerParams")) {
-            if params.is_object() {
-                let user = field_text(params, "user_id");
-                let job = field_text(params, "job_id");
-                if let Err(err) = check_job(expected, user.as_deref(), job.as_deref()) {
-                    return err;
-                }
-            }
-        }
+        let parsed =
+            check_freshness(&timestamp, self.now, self.tolerance).map_err(|e| e.about(subject))?;
+        Ok(Authentic {
+            timestamp: parsed,
+            raw_timestamp: timestamp.into_owned(),
+            signature: signature.into_owned(),
+        })
+    }
+}
+
+/// The body as text: JSON is UTF-8.
+fn utf8(body: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(body).map_err(|e| {
         Error::decode(
-            format!("not a job status: {typed_err}"),
+            format!("not JSON: not UTF-8 ({e})"),
             body,
-            Some(Box::new(typed_err)),
+            Some(Box::new(e)),
         )
-    }
+    })
 }
 
-/// Reads a body straight into a typed value, in one pass. Validating UTF-8
-/// once up front lets the parser work on `str`, skipping a check per string
-/// and per unknown field; invalid UTF-8 is left to the byte parser to report.
-pub(crate) fn decode_typed<'a, T: serde::Deserialize<'a>>(
-    body: &'a [u8],
-) -> Result<T, serde_json::Error> {
-    match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(body),
-    }
+fn skim_error(err: SkimError, body: &[u8]) -> Error {
+    Error::decode(err.to_string(), body, None)
 }
 
-/// A field read as text, as the typed readers do: a JSON string, or a
-/// number written out.
-fn field_text(value: &Value, key: &str) -> Option<String> {
-    match value.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Step 2: the body must be one JSON object. Returns it parsed, or the
-/// [`Error::Decode`] that says what it is instead.
-pub(crate) fn json_object(body: &[u8]) -> Result<Value, Error> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::decode("empty body", body, None));
-    }
-    let value = serde_json::from_slice::<Value>(body)
-        .map_err(|e| Error::decode(format!("not JSON: {e}"), body, Some(Box::new(e))))?;
-    let kind = match &value {
-        Value::Object(_) => return Ok(value),
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
+/// `timestamp` or `signature` read as text by the one rule ([`skim::text_of`]);
+/// `None` when absent or not text.
+fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>>, Error> {
+    let Some(raw) = raw else {
+        return Ok(None);
     };
-    Err(Error::decode(
-        format!("expected a JSON object, got {kind}"),
-        body,
-        None,
-    ))
+    if raw.len() > MAX_ESCAPED_FIELD && raw.contains('\\') {
+        return Err(Error::SignatureMismatch {
+            reason: SignatureFailure::Malformed,
+            subject,
+        });
+    }
+    Ok(skim::text_of(raw))
 }
 
-/// Step 4: `raw` must be an RFC 3339 date-time within `tolerance` of `now`, in
+/// Reads a verified body straight into a typed value, in one pass, within the
+/// decoding budget ([`budget::for_body`]).
+pub(crate) fn decode_typed<'a, T: serde::Deserialize<'a>>(
+    text: &'a str,
+) -> Result<T, serde_json::Error> {
+    budget::with(budget::for_body(text.len()), || serde_json::from_str(text))
+}
+
+/// The job named by a raw result object, for bodies that did not decode.
+fn check_raw_job(expected: &PartnerParams, result: &str) -> Result<(), Error> {
+    let find = |text, key| {
+        skim::top_level(text, [key], Duplicates::FirstWins)
+            .ok()
+            .and_then(|[raw]| raw)
+    };
+    let Some(params) = find(result, "PartnerParams") else {
+        return Ok(());
+    };
+    let Ok([user, job]) = skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
+    else {
+        return Ok(());
+    };
+    let user = user.and_then(skim::text_of);
+    let job = job.and_then(skim::text_of);
+    check_job(expected, user.as_deref(), job.as_deref())
+}
+
+/// `raw` must be an RFC 3339 date-time within `tolerance` of `now`, in
 /// either direction. At exactly the tolerance it passes.
 pub(crate) fn check_freshness(
     raw: &str,
@@ -161,7 +216,8 @@ pub(crate) fn check_freshness(
     tolerance: Option<Duration>,
 ) -> Result<OffsetDateTime, Error> {
     let parsed = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| Error::InvalidTimestamp {
-        timestamp: raw.to_owned(),
+        timestamp: raw.chars().take(MAX_TIMESTAMP_KEPT).collect(),
+        subject: Subject::Response,
     })?;
     let Some(tolerance) = tolerance else {
         return Ok(parsed);
@@ -175,12 +231,13 @@ pub(crate) fn check_freshness(
             timestamp: raw.to_owned(),
             skew,
             tolerance,
+            subject: Subject::Response,
         });
     }
     Ok(parsed)
 }
 
-/// Step 5: a result's `PartnerParams` must name the job asked about.
+/// A result's `PartnerParams` must name the job asked about.
 fn check_job(
     expected: &PartnerParams,
     user_id: Option<&str>,
@@ -198,35 +255,39 @@ fn check_job(
     })
 }
 
-/// Step 1: a non-2xx answer, read from Smile ID's `{"error", "code"}` body
-/// when there is one. Anything shaped like a signature is cut out of what is
-/// kept for logs, in case a gateway echoed the request.
+/// A non-2xx answer, read from Smile ID's `{"error", "code"}` body when
+/// there is one, without decoding the rest of the body. Signatures and URL
+/// queries are cut out of what is kept for logs, in case a gateway echoed
+/// the request.
 pub(crate) fn http_error(
     status: u16,
     body: &[u8],
     request_id: Option<String>,
     location: Option<String>,
 ) -> Error {
-    let parsed = serde_json::from_slice::<Value>(body).ok();
-    let object = parsed.as_ref().and_then(Value::as_object);
-    let code = object.and_then(|o| o.get("code")).and_then(|c| match c {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(match n.as_u64() {
-            Some(n) => format!("{n:04}"),
-            None => n.to_string(),
-        }),
-        _ => None,
+    let scanned = std::str::from_utf8(body)
+        .map_err(|_| SkimError::Empty)
+        .and_then(|text| {
+            skim::top_level(text, ["error", "message", "code"], Duplicates::FirstWins)
+        });
+    let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
+    let [error, message, code] = scanned.unwrap_or_default();
+    let code = code.and_then(|raw| match raw.parse::<u64>() {
+        Ok(n) => Some(format!("{n:04}")),
+        Err(_) => skim::text_of(raw)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.chars().take(64).collect()),
     });
-    let error_text = object
-        .and_then(|o| o.get("error").or_else(|| o.get("message")))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty());
+    let error_text = [error, message]
+        .into_iter()
+        .flatten()
+        .filter(|raw| raw.starts_with('"'))
+        .map(|raw| string_prefix(raw, MAX_ERROR_BODY))
+        .find(|text| !text.is_empty());
     let message = match (error_text, body.iter().all(u8::is_ascii_whitespace)) {
-        (Some(text), _) => text.to_owned(),
+        (Some(text), _) => text,
         (None, true) => format!("{} (empty body)", reason_phrase(status)),
-        (None, false) if parsed.is_some() => {
-            format!("{} (no error message)", reason_phrase(status))
-        }
+        (None, false) if is_json => format!("{} (no error message)", reason_phrase(status)),
         (None, false) => format!(
             "{} (non-JSON body {})",
             reason_phrase(status),
@@ -237,44 +298,21 @@ pub(crate) fn http_error(
     Error::Http {
         status,
         code,
-        message: redact_signatures(&message),
+        message: crate::redact::redact(&message),
         details: Box::new(HttpDetails {
-            body: redact_signatures(&String::from_utf8_lossy(cut)),
+            body: crate::redact::redact(&String::from_utf8_lossy(cut)),
             request_id,
-            location,
+            location: location
+                .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
         }),
     }
 }
 
-/// Replaces every run of 40 or more base64 characters with `[redacted]`.
-///
-/// A gateway may echo the request, whose `signature` (44 base64 characters)
-/// is a credential for its timestamp. Cutting the body to size can leave part of
-/// one at the end, hence 40 rather than 44. Long base64 images are cut out too,
-/// which error logs do not miss.
-fn redact_signatures(text: &str) -> String {
-    const MIN_RUN: usize = 40;
-    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= MIN_RUN {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if is_b64(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+/// The first `max` characters of a raw JSON string, unescaped, allocating no
+/// more than that whatever the string's length.
+fn string_prefix(raw: &str, max: usize) -> String {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    skim::unescape_prefix(inner, max)
 }
 
 fn reason_phrase(status: u16) -> &'static str {
@@ -445,42 +483,9 @@ mod tests {
     }
 
     #[test]
-    fn redaction_cuts_signature_shaped_runs_only() {
-        let sig = "6h78+Fjw+pN2GZr7q9swjlxDq1UMFtVTyOMpDqJthW4=";
-        let text = format!(r#"{{"signature":"{sig}","code":"2205","id":"abc-123"}}"#);
-        assert_eq!(
-            redact_signatures(&text),
-            r#"{"signature":"[redacted]","code":"2205","id":"abc-123"}"#
-        );
-        // A signature cut short at the end of the kept body.
-        assert_eq!(
-            redact_signatures(&format!("x {}", &sig[..41])),
-            "x [redacted]"
-        );
-        assert_eq!(redact_signatures("short words stay"), "short words stay");
-    }
-
-    #[test]
     fn http_error_keeps_a_capped_body() {
         let body = b"x ".repeat(5_000);
         let e = http_error(500, &body, None, None);
         assert_eq!(e.http_details().unwrap().body.len(), MAX_ERROR_BODY);
-    }
-
-    #[test]
-    fn json_object_says_what_it_is() {
-        for (body, word) in [
-            (&b""[..], "empty"),
-            (b"  \n", "empty"),
-            (b"<html>", "not JSON"),
-            (b"[]", "an array"),
-            (b"null", "null"),
-            (b"\"\"", "a string"),
-            (b"{\"a\":", "not JSON"),
-        ] {
-            let err = json_object(body).unwrap_err();
-            assert!(err.to_string().contains(word), "{err}");
-        }
-        assert!(json_object(b"{}").is_ok());
     }
 }

@@ -67,7 +67,8 @@ fn tampered_and_wrong_key_callbacks_are_rejected() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::Mismatch
+                reason: SignatureFailure::Mismatch,
+                ..
             }
         ),
         "{err:?}"
@@ -79,7 +80,8 @@ fn tampered_and_wrong_key_callbacks_are_rejected() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::Mismatch
+                reason: SignatureFailure::Mismatch,
+                ..
             }
         ),
         "{err:?}"
@@ -92,7 +94,8 @@ fn tampered_and_wrong_key_callbacks_are_rejected() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::MissingSignature
+                reason: SignatureFailure::MissingSignature,
+                ..
             }
         ),
         "{err:?}"

@@ -48,13 +48,15 @@ fn call_within(api: &WebApi, deadline: Duration) -> (Result<smile_id::JobStatus,
     (result, took)
 }
 
-/// A correctly signed, complete job status body about `job()`.
+/// A correctly signed, complete job status body about `job()`. Signed before
+/// the request is sent, so dated a second earlier: an answer signed over the
+/// very millisecond of a request would be taken for that request reflected.
 fn signed_body() -> Vec<u8> {
     let body = format!(
         r#"{{"job_complete":true,"job_success":true,"code":"2302","result":{}}}"#,
         complete_result("user-1", "job-1")
     );
-    sign_json(&signer(), &body, time::Duration::ZERO)
+    sign_json(&signer(), &body, time::Duration::seconds(-1))
         .unwrap()
         .into_bytes()
 }
@@ -313,7 +315,8 @@ fn verification_failures_are_never_retried() {
         matches!(
             result,
             Err(Error::SignatureMismatch {
-                reason: SignatureFailure::Mismatch
+                reason: SignatureFailure::Mismatch,
+                ..
             })
         ),
         "{result:?}"
@@ -368,7 +371,8 @@ fn a_200_object_missing_every_field_is_unsigned() {
         matches!(
             result,
             Err(Error::SignatureMismatch {
-                reason: SignatureFailure::MissingSignature
+                reason: SignatureFailure::MissingSignature,
+                ..
             })
         ),
         "{result:?}"

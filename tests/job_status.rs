@@ -189,7 +189,8 @@ fn tampered_signature_is_rejected() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::Mismatch
+                reason: SignatureFailure::Mismatch,
+                ..
             }
         ),
         "{err:?}"
@@ -294,7 +295,8 @@ fn an_object_missing_every_field_is_unsigned() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::MissingSignature
+                reason: SignatureFailure::MissingSignature,
+                ..
             }
         ),
         "{err:?}"

@@ -274,7 +274,8 @@ fn judging_order_signature_before_freshness_before_job() {
     assert!(matches!(
         judge(&body, &job),
         Err(Error::SignatureMismatch {
-            reason: SignatureFailure::Mismatch
+            reason: SignatureFailure::Mismatch,
+            ..
         })
     ));
 
@@ -352,7 +353,7 @@ fn signature_failures_have_reasons() {
     let seed = fixture_json("job_status_complete.json");
     let job = seed_job();
     let reason = |body: &Value| match judge(&serde_json::to_vec(body).unwrap(), &job) {
-        Err(Error::SignatureMismatch { reason }) => reason,
+        Err(Error::SignatureMismatch { reason, .. }) => reason,
         other => panic!("{other:?}"),
     };
     let mut signed: Value = serde_json::from_slice(&seed_signed()).unwrap();
@@ -407,6 +408,7 @@ fn tolerance_edges_are_exact() {
             timestamp,
             skew,
             tolerance,
+            ..
         } = err
         else {
             panic!("{err:?}")

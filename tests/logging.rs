@@ -192,7 +192,7 @@ fn each_refusal_is_logged_at_warn_with_its_variant() {
         (Scenario::TamperedSignature, "SignatureMismatch"),
         (Scenario::StaleTimestamp, "TimestampOutOfTolerance"),
         (Scenario::OtherJob, "JobMismatch"),
-        (Scenario::SignedJson(r#"{"job_complete": true}"#.into()), ""),
+        (Scenario::Complete, ""),
     ] {
         sim.set_scenario(scenario);
         let _ = api.get_job_status(&job(), &JobStatusOptions::default());

@@ -112,4 +112,44 @@ proptest! {
         let body = serde_json::to_vec(&value).unwrap();
         let _ = api.verify_job_status(&body, &PartnerParams::new("u", "j"));
     }
+
+    /// The scan that runs before authentication agrees with `serde_json`:
+    /// a valid JSON object is never called "not JSON", and any cut of a
+    /// signed body (which is no longer JSON) is never accepted.
+    #[test]
+    fn the_pre_authentication_scan_agrees_with_serde_json(
+        value in json(),
+        cut in any::<prop::sample::Index>(),
+        pad in "[ \t\n]{0,3}",
+    ) {
+        let api = WebApi::new("002", "", "key", 0).unwrap();
+        let job = PartnerParams::new("u", "j");
+        let mut map = match value {
+            Value::Object(map) => map,
+            other => {
+                let body = format!("{pad}{other}{pad}");
+                let err = api.verify_job_status(body.as_bytes(), &job).unwrap_err();
+                let is_decode = matches!(err, smile_id::Error::Decode { .. });
+                prop_assert!(is_decode, "{}", err);
+                prop_assert!(err.to_string().contains("expected a JSON object"), "{}", err);
+                return Ok(());
+            }
+        };
+        let params = api.signature().generate_signature(None);
+        map.insert("timestamp".into(), Value::String(params.timestamp));
+        map.insert("signature".into(), Value::String(params.signature));
+        let body = format!("{pad}{}{pad}", Value::Object(map));
+        if let Err(err) = api.verify_job_status(body.as_bytes(), &job) {
+            prop_assert!(!err.to_string().contains("not JSON"), "{}", err);
+            let authentic = !matches!(err, smile_id::Error::SignatureMismatch { .. });
+            prop_assert!(authentic, "{}", err);
+        }
+        let at = cut.index(body.len());
+        if let Some(head) = body.get(..at) {
+            if serde_json::from_str::<Value>(head).is_err() {
+                prop_assert!(api.verify_job_status(head.as_bytes(), &job).is_err());
+                prop_assert!(api.verify_callback(head.as_bytes()).is_err());
+            }
+        }
+    }
 }

@@ -165,6 +165,29 @@ fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
         1,
         "a certificate failure is not retried"
     );
+    assert!(!err.is_transient());
+
+    // Nor does a wait poll through it until its deadline.
+    let policy = smile_id::PollPolicy {
+        timeout: Duration::from_secs(20),
+        ..smile_id::PollPolicy::default()
+    };
+    let started = std::time::Instant::now();
+    let err = api
+        .wait_for_job(&job(), &JobStatusOptions::default(), &policy)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
 }
 
 #[test]

@@ -132,7 +132,8 @@ fn a_tampered_signature_mid_wait_stops_at_once() {
         matches!(
             err,
             Error::SignatureMismatch {
-                reason: SignatureFailure::Mismatch
+                reason: SignatureFailure::Mismatch,
+                ..
             }
         ),
         "{err:?}"

@@ -1,14 +1,16 @@
 //! The response path: bytes in, judged and decoded, a `Result` out; it must
 //! never panic. Inputs starting with `S` are parsed as JSON and, when they are
 //! objects, given a valid timestamp and signature first, so the fuzzer also
-//! reaches the job check and decoding of authentic responses. Every input is
-//! also judged as a callback body, which shares the judging code.
+//! reaches the job check and decoding of authentic responses. Inputs starting
+//! with `R` get the timestamp and signature of a request this client just
+//! made, and must be refused as reflected. Every input is also judged as a
+//! callback body, which shares the judging code.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use smile_id::{PartnerParams, WebApi};
+use smile_id::{Error, JobStatusOptions, PartnerParams, SignatureFailure, WebApi};
 
 /// Built once: a client holds an HTTP agent, costly to make per input.
 static API: OnceLock<Option<WebApi>> = OnceLock::new();
@@ -28,6 +30,39 @@ fuzz_target!(|data: &[u8]| {
                 if let Ok(body) = serde_json::to_vec(&map) {
                     let _ = api.verify_job_status_at(&body, &job, now);
                     let _ = api.verify_callback_at(&body, now);
+                }
+            }
+        }
+        Some((b'R', rest)) => {
+            let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(rest) else {
+                return;
+            };
+            let Ok(request) = api.job_status_request(&job, &JobStatusOptions::default()) else {
+                return;
+            };
+            let Ok(serde_json::Value::Object(sent)) = serde_json::from_slice(&request) else {
+                return;
+            };
+            for key in ["timestamp", "signature"] {
+                if let Some(value) = sent.get(key) {
+                    map.insert(key.into(), value.clone());
+                }
+            }
+            if let Ok(body) = serde_json::to_vec(&map) {
+                for result in [
+                    api.verify_job_status(&body, &job).map(drop),
+                    api.verify_callback(&body).map(drop),
+                ] {
+                    assert!(
+                        matches!(
+                            result,
+                            Err(Error::SignatureMismatch {
+                                reason: SignatureFailure::Reflected,
+                                ..
+                            }) | Err(Error::Decode { .. })
+                        ),
+                        "a reflected signature was not refused: {result:?}"
+                    );
                 }
             }
         }

@@ -1,0 +1,615 @@
+//! A hostile server, and a hurried user: reflected signatures, answers that
+//! name no job, duplicated fields, extreme settings, secrets in output, and
+//! inputs that are surely mistakes. Every HTTP exchange goes to a real server
+//! on 127.0.0.1.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::fault_server::{Behaviour, FaultServer};
+use common::{API_KEY, PARTNER_ID, sim_and_api};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use smile_id::testing::{Scenario, Simulator, complete_result, sign_json};
+use smile_id::{
+    Error, JobStatusOptions, PartnerParams, PollPolicy, Server, SignatureFailure, Subject,
+    TransportErrorKind, WebApi,
+};
+
+fn job() -> PartnerParams {
+    PartnerParams::new("user-1", "job-1")
+}
+
+fn opts() -> JobStatusOptions {
+    JobStatusOptions::default()
+}
+
+fn offline_api() -> WebApi {
+    WebApi::new(PARTNER_ID, "", API_KEY, 0).unwrap()
+}
+
+/// `json` signed now, as Smile ID would sign it.
+fn signed(api: &WebApi, json: &Value) -> Vec<u8> {
+    sign_json(api.signature(), &json.to_string(), time::Duration::ZERO)
+        .unwrap()
+        .into_bytes()
+}
+
+fn request_field(body: &[u8], field: &str) -> String {
+    let value: Value = serde_json::from_slice(body).unwrap();
+    value[field].as_str().unwrap().to_owned()
+}
+
+#[track_caller]
+fn assert_reflected(result: Result<impl std::fmt::Debug, Error>, subject: Subject) {
+    match result {
+        Err(Error::SignatureMismatch {
+            reason: SignatureFailure::Reflected,
+            subject: s,
+        }) => assert_eq!(s, subject),
+        other => panic!("expected a reflected signature, got {other:?}"),
+    }
+}
+
+// 1. Reflected signatures.
+
+#[test]
+fn a_response_reflecting_the_request_signature_is_refused_and_not_retried() {
+    let (sim, api) = sim_and_api();
+    sim.set_scenario(Scenario::Reflected);
+    let err = api.get_job_status(&job(), &opts()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("repeats the signature of a request"),
+        "{err}"
+    );
+    assert_reflected(Err::<(), _>(err), Subject::Response);
+    assert_eq!(sim.request_count(), 1, "a reflection must not be retried");
+}
+
+#[test]
+fn a_stored_response_reflecting_a_request_is_refused() {
+    let api = offline_api();
+    let first = api.job_status_request(&job(), &opts()).unwrap();
+    let mut body = json!({"job_complete": true, "job_success": true,
+        "result": serde_json::from_str::<Value>(&complete_result("user-1", "job-1")).unwrap()});
+    body["timestamp"] = Value::String(request_field(&first, "timestamp"));
+    body["signature"] = Value::String(request_field(&first, "signature"));
+    // Checked as a response received some other way, by the client that
+    // signed the request.
+    assert_reflected(
+        api.verify_job_status(body.to_string().as_bytes(), &job()),
+        Subject::Response,
+    );
+}
+
+#[test]
+fn a_callback_carrying_a_request_signature_is_refused() {
+    let api = offline_api();
+    let request = api.job_status_request(&job(), &opts()).unwrap();
+    let mut forged: Value = serde_json::from_str(&complete_result("user-1", "job-1")).unwrap();
+    forged["ResultCode"] = json!("1012");
+    forged["FullName"] = json!("Mallory");
+    forged["timestamp"] = Value::String(request_field(&request, "timestamp"));
+    forged["signature"] = Value::String(request_field(&request, "signature"));
+    let body = forged.to_string();
+    let err = api.verify_callback(body.as_bytes()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("callback signature rejected"),
+        "{err}"
+    );
+    assert_reflected(Err::<(), _>(err), Subject::Callback);
+    // A genuine callback still passes. It is signed in a later millisecond:
+    // signed in the request's own, it would carry the request's signature.
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let genuine = smile_id::testing::sign_callback(api.signature(), &complete_result("u", "j"));
+    api.verify_callback(&genuine.unwrap()).unwrap();
+    // The bound: the oldest of more than ISSUED_SIGNATURES_KEPT are forgotten.
+    assert_eq!(smile_id::ISSUED_SIGNATURES_KEPT, 4096);
+}
+
+// 3. A complete job must name the job asked about.
+
+#[test]
+fn a_complete_answer_that_names_no_job_is_a_job_mismatch() {
+    let api = offline_api();
+    let result = |params: Value| {
+        let mut r: Value = serde_json::from_str(&complete_result("user-1", "job-1")).unwrap();
+        match params {
+            Value::Null => {
+                r.as_object_mut().unwrap().remove("PartnerParams");
+            }
+            p => r["PartnerParams"] = p,
+        }
+        r
+    };
+    let complete = |result: Option<Value>| {
+        let mut body = json!({"job_complete": true, "job_success": true, "code": "2302"});
+        if let Some(result) = result {
+            body["result"] = result;
+        }
+        body
+    };
+    let mut misspelled = result(Value::Null);
+    misspelled["partnerParams"] = json!({"user_id": "user-1", "job_id": "job-1"});
+    for body in [
+        complete(Some(result(Value::Null))),
+        complete(Some(result(json!(null)))),
+        complete(Some(result(json!([])))),
+        complete(Some(result(json!({})))),
+        complete(Some(result(json!({"user_id": "user-1"})))),
+        complete(Some(misspelled)),
+        complete(Some(json!("Approved"))),
+        complete(Some(json!({}))),
+        complete(Some(json!(null))),
+        complete(None),
+    ] {
+        let err = api
+            .verify_job_status(&signed(&api, &body), &job())
+            .unwrap_err();
+        let Error::JobMismatch {
+            received_job_id, ..
+        } = &err
+        else {
+            panic!("{body}: {err:?}");
+        };
+        assert_eq!(received_job_id, &None, "{body}");
+    }
+    // While the job runs, a message or an empty result is fine.
+    for result in [json!("No zip uploaded yet"), json!({}), json!(null)] {
+        let body = json!({"job_complete": false, "job_success": false, "result": result});
+        api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+    }
+}
+
+#[test]
+fn wait_for_job_does_not_return_an_answer_about_no_job() {
+    let (sim, api) = sim_and_api();
+    sim.set_scenario(Scenario::SignedJson(
+        json!({"job_complete": true, "job_success": true, "result": "Approved"}).to_string(),
+    ));
+    let policy = PollPolicy {
+        timeout: Duration::from_secs(5),
+        ..PollPolicy::default()
+    };
+    let err = api.wait_for_job(&job(), &opts(), &policy).unwrap_err();
+    assert!(matches!(err, Error::JobMismatch { .. }), "{err:?}");
+    assert_eq!(sim.request_count(), 1);
+}
+
+// 4. One rule for duplicate keys.
+
+#[test]
+fn duplicated_fields_that_say_what_a_body_is_are_refused_everywhere() {
+    let api = offline_api();
+    let result = complete_result("user-1", "job-1");
+    let ts = "\"2026-11-26T12:00:00.000Z\"";
+    let sig = "\"c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmUtc2k=\"";
+    let status_bodies = [
+        format!(r#"{{"timestamp":{ts},"timestamp":{ts},"signature":{sig}}}"#),
+        format!(r#"{{"timestamp":{ts},"signature":{sig},"signature":{sig}}}"#),
+        format!(r#"{{"result":{result},"result":{result}}}"#),
+        r#"{"job_complete":true,"job_complete":false}"#.to_owned(),
+        r#"{"job_success":true,"job_success":true}"#.to_owned(),
+    ];
+    for body in &status_bodies {
+        let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { reason, .. } if reason.contains("duplicate")),
+            "{body}: {err:?}"
+        );
+    }
+    // Inside the result: only once the body is authentic is it decoded.
+    for inner in [
+        r#"{"PartnerParams":{"user_id":"user-1","job_id":"job-1"},"PartnerParams":{"user_id":"user-1","job_id":"job-1"}}"#,
+        r#"{"PartnerParams":{"user_id":"user-1","user_id":"user-2","job_id":"job-1"}}"#,
+        r#"{"PartnerParams":{"user_id":"user-1","job_id":"job-1","job_id":"job-2"}}"#,
+    ] {
+        let body = format!(r#"{{"job_complete":true,"job_success":true,"result":{inner}}}"#);
+        let signed = sign_json(api.signature(), &body, time::Duration::ZERO).unwrap();
+        // sign_json parses into a map, which keeps the last duplicate:
+        // splice the signature into the raw text instead.
+        let envelope: Value = serde_json::from_str(&signed).unwrap();
+        let raw = format!(
+            r#"{{"timestamp":"{}","signature":"{}",{}"#,
+            envelope["timestamp"].as_str().unwrap(),
+            envelope["signature"].as_str().unwrap(),
+            &body[1..]
+        );
+        let err = api.verify_job_status(raw.as_bytes(), &job()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { reason, .. } if reason.contains("duplicate")),
+            "{raw}: {err:?}"
+        );
+        let callback = format!(
+            r#"{{"timestamp":"{}","signature":"{}",{}"#,
+            envelope["timestamp"].as_str().unwrap(),
+            envelope["signature"].as_str().unwrap(),
+            &inner[1..]
+        );
+        let err = api.verify_callback(callback.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { reason, subject: Subject::Callback, .. } if reason.contains("duplicate")),
+            "{callback}: {err:?}"
+        );
+    }
+    // A callback's second, unverified timestamp/signature pair is refused,
+    // not kept among its fields.
+    let good = smile_id::testing::sign_callback(api.signature(), &result).unwrap();
+    let text = String::from_utf8(good).unwrap();
+    let doubled = text.replacen('{', &format!(r#"{{"timestamp":{ts},"signature":{sig},"#), 1);
+    let err = api.verify_callback(doubled.as_bytes()).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
+
+// 5. No panic from any setting.
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_duration_in_any_setting(
+        timeout in duration(),
+        connect in duration(),
+        tolerance in duration(),
+        callback_tolerance in proptest::option::of(duration()),
+        retry in duration(),
+        poll in (duration(), duration(), any::<f64>()),
+    ) {
+        let (sim, _) = sim_and_api();
+        let built = WebApi::builder(PARTNER_ID, API_KEY)
+            .server(sim.server())
+            .timeout(timeout)
+            .connect_timeout(connect)
+            .timestamp_tolerance(tolerance)
+            .callback_tolerance(callback_tolerance)
+            .retry_base_delay(retry)
+            .build();
+        let api = match built {
+            Ok(api) => api,
+            Err(Error::InvalidInput { .. }) => return Ok(()), // zero timeouts
+            Err(other) => panic!("{other:?}"),
+        };
+        // A tiny timeout may time out; nothing may panic or hang.
+        let _ = api.get_job_status(&job(), &opts());
+        let policy = PollPolicy {
+            initial_interval: poll.0,
+            max_interval: poll.1,
+            multiplier: poll.2,
+            timeout,
+        };
+        let _ = api.wait_for_job(&job(), &opts(), &policy);
+        let _ = api.verify_callback(b"{}");
+    }
+}
+
+fn duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        Just(Duration::ZERO),
+        Just(Duration::MAX),
+        Just(Duration::from_nanos(1)),
+        (0u64..5_000).prop_map(Duration::from_millis),
+        any::<u64>().prop_map(Duration::from_secs),
+        (any::<u64>(), 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+    ]
+}
+
+#[test]
+fn extreme_settings_do_not_panic() {
+    let (sim, _) = sim_and_api();
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(sim.server())
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .timestamp_tolerance(Duration::MAX)
+        .callback_tolerance(Some(Duration::MAX))
+        .retry_base_delay(Duration::MAX)
+        .build()
+        .unwrap();
+    api.get_job_status(&job(), &opts()).unwrap();
+    let policy = PollPolicy {
+        timeout: Duration::MAX,
+        initial_interval: Duration::MAX,
+        max_interval: Duration::MAX,
+        multiplier: f64::NAN,
+    };
+    api.wait_for_job(&job(), &opts(), &policy).unwrap();
+
+    // A huge retry delay on a 503: no overflow, and no wait past the deadline.
+    let server = FaultServer::start(vec![Behaviour::json(503, r#"{"error":"busy"}"#)]);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(server.url())
+        .timeout(Duration::from_secs(2))
+        .retry_base_delay(Duration::MAX)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = api.get_job_status(&job(), &opts()).unwrap_err();
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_zero_poll_interval_is_floored() {
+    let sim = Simulator::start_with(PARTNER_ID, API_KEY, Scenario::Pending).unwrap();
+    let api = WebApi::new(PARTNER_ID, "", API_KEY, sim.server()).unwrap();
+    let policy = PollPolicy {
+        initial_interval: Duration::ZERO,
+        max_interval: Duration::ZERO,
+        multiplier: 1.0,
+        timeout: Duration::from_millis(1000),
+    };
+    let err = api.wait_for_job(&job(), &opts(), &policy).unwrap_err();
+    let Error::WaitTimeout { attempts, .. } = err else {
+        panic!("{err:?}")
+    };
+    // 100 ms apart at least: at most 11 polls in a second (526 before).
+    assert!(attempts <= 12, "{attempts} polls in one second");
+    assert!(attempts >= 2);
+}
+
+// 6. No signature and no URL query in any output.
+
+#[test]
+fn signatures_in_every_encoding_and_url_queries_are_redacted() {
+    let api = offline_api();
+    let request = api.job_status_request(&job(), &opts()).unwrap();
+    let sig = request_field(&request, "signature");
+    let escaped = sig.replace('/', r"\/");
+    let percent = sig
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let check = |text: String| {
+        for secret in [&sig, &escaped, &percent] {
+            assert!(!text.contains(secret.as_str()), "signature leaked: {text}");
+        }
+        assert!(!text.contains("token=s3cret"), "query leaked: {text}");
+    };
+
+    // Error::Decode's excerpt with the signature in its first 80 bytes.
+    let body = format!(r#"{{"signature":"{sig}","x":"#);
+    let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }));
+    check(format!("{err} {err:?}"));
+    let err = api.verify_callback(body.as_bytes()).unwrap_err();
+    check(format!("{err} {err:?}"));
+
+    // Non-2xx bodies (echoed, escaped, percent-encoded) and Location headers.
+    for echoed in [&sig, &escaped, &percent] {
+        let server = FaultServer::start(vec![Behaviour::Respond {
+            status: 302,
+            headers: vec![(
+                "Location".into(),
+                format!("https://elsewhere.example/cb?token=s3cret&sig={echoed}"),
+            )],
+            body: format!(r#"{{"error":"bad {echoed}","echo":"{echoed}"}}"#).into_bytes(),
+        }]);
+        let api = WebApi::builder(PARTNER_ID, API_KEY)
+            .server(server.url())
+            .build()
+            .unwrap();
+        let err = api.get_job_status(&job(), &opts()).unwrap_err();
+        assert!(matches!(err, Error::Http { status: 302, .. }), "{err:?}");
+        check(format!("{err} {err:?}"));
+        let location = &err.http_details().unwrap().location;
+        assert!(
+            location
+                .as_deref()
+                .unwrap()
+                .starts_with("https://elsewhere.example/cb?")
+        );
+    }
+
+    // SignatureParams.
+    let params = api.signature().generate_signature(None);
+    assert!(!format!("{params:?}").contains(&params.signature));
+
+    // The default callback's query.
+    let api = WebApi::new(
+        PARTNER_ID,
+        "https://example.com/cb?token=s3cret",
+        API_KEY,
+        0,
+    )
+    .unwrap();
+    check(format!("{api:?}"));
+    assert_eq!(
+        api.default_callback(),
+        Some("https://example.com/cb?token=s3cret")
+    );
+    check(format!(
+        "{:?}",
+        WebApi::builder(PARTNER_ID, API_KEY)
+            .default_callback("https://example.com/cb?token=s3cret")
+    ));
+
+    // Signed image links in a verified status.
+    let (sim, api) = sim_and_api();
+    let status = api
+        .get_job_status(
+            &job(),
+            &JobStatusOptions {
+                return_image_links: true,
+                return_history: true,
+            },
+        )
+        .unwrap();
+    let debug = format!("{status:?}");
+    assert!(!debug.contains("expires=900"), "{debug}");
+    drop(sim);
+}
+
+// 7. Inputs that are surely mistakes.
+
+#[test]
+fn server_strings_that_are_not_servers_are_refused_without_echo() {
+    for bad in ["2", "banana", API_KEY, "testapi.smileidentity.com/v1"] {
+        let err = WebApi::new(PARTNER_ID, "", API_KEY, bad).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "sid_server",
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+        assert!(!format!("{err} {err:?}").contains(API_KEY));
+        let err = WebApi::builder(PARTNER_ID, API_KEY)
+            .server(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "sid_server",
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+    }
+    for number in [2, -1, 100] {
+        assert!(WebApi::new(PARTNER_ID, "", API_KEY, number).is_err());
+    }
+    // The key inside a URL is noticed, and not repeated.
+    for url in [
+        format!("https://{API_KEY}"),
+        format!("https://h.example/{API_KEY}/v1"),
+    ] {
+        let err = WebApi::new(PARTNER_ID, "", API_KEY, url.as_str()).unwrap_err();
+        assert!(err.to_string().contains("API key"), "{err}");
+        assert!(!format!("{err} {err:?}").contains(API_KEY));
+    }
+    for ok in ["0", "1", "sandbox", "Production", "https://h.example/v1"] {
+        WebApi::new(PARTNER_ID, "", API_KEY, ok).unwrap();
+        WebApi::builder(PARTNER_ID, API_KEY)
+            .server(ok)
+            .build()
+            .unwrap();
+    }
+    WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Production)
+        .build()
+        .unwrap();
+}
+
+#[test]
+fn a_key_in_the_callback_argument_is_refused() {
+    // The two adjacent &str arguments swapped.
+    let err = WebApi::new(PARTNER_ID, API_KEY, "https://example.com/cb", 0).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "default_callback",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(API_KEY));
+    let err = WebApi::new(PARTNER_ID, "http://example.com/cb", API_KEY, 0).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::InvalidInput {
+            field: "default_callback",
+            ..
+        }
+    ));
+    WebApi::new(PARTNER_ID, "http://127.0.0.1:8787/cb", API_KEY, 0).unwrap();
+}
+
+#[test]
+fn blank_ids_are_refused_before_sending() {
+    let server = FaultServer::start(vec![Behaviour::Close]);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(server.url())
+        .build()
+        .unwrap();
+    for (user, job, field) in [
+        (" ", "j", "user_id"),
+        ("u", "\t\n", "job_id"),
+        ("", "j", "user_id"),
+    ] {
+        let err = api
+            .get_job_status(&PartnerParams::new(user, job), &opts())
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+    assert_eq!(server.connections(), 0);
+}
+
+// 8. One definition of transient, one of text.
+
+#[test]
+fn tls_failures_are_not_transient() {
+    let err = Error::Transport {
+        kind: TransportErrorKind::Tls,
+        host: None,
+        elapsed: None,
+        source: "unknown issuer".into(),
+    };
+    assert!(!err.is_transient());
+    let err = Error::Transport {
+        kind: TransportErrorKind::Timeout,
+        host: None,
+        elapsed: None,
+        source: "timed out".into(),
+    };
+    assert!(err.is_transient());
+
+    // A wait that meets a certificate failure: tests/tls.rs.
+}
+
+#[test]
+fn a_boolean_timestamp_is_missing_on_every_path() {
+    let api = offline_api();
+    for body in [
+        r#"{"timestamp":true,"signature":"x"}"#,
+        // Undecodable otherwise: the slow path reads it the same way.
+        r#"{"timestamp":true,"signature":"x","job_complete":{}}"#,
+    ] {
+        let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+        let err2 = api.verify_callback(body.as_bytes()).unwrap_err();
+        for err in [err, err2] {
+            assert!(
+                matches!(
+                    err,
+                    Error::SignatureMismatch {
+                        reason: SignatureFailure::Malformed | SignatureFailure::MissingTimestamp,
+                        ..
+                    }
+                ),
+                "{body}: {err:?}"
+            );
+        }
+    }
+    // With a real signature over "true", the boolean is still not a timestamp.
+    let sig = api.signature().generate_signature(Some("true")).signature;
+    let body = format!(r#"{{"timestamp":true,"signature":"{sig}"}}"#);
+    let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SignatureMismatch {
+                reason: SignatureFailure::MissingTimestamp,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
