@@ -5,8 +5,11 @@
 //! cargo run --example callback_receiver -- --send        # from another terminal: send it a signed test callback
 //! ```
 //!
-//! Credentials come from `SMILE_ID_PARTNER_ID` and `SMILE_ID_API_KEY`; without
-//! them both sides use the same demo credentials, so `--send` works offline.
+//! Credentials come from `SMILE_ID_PARTNER_ID` and `SMILE_ID_API_KEY` (and
+//! optionally `SMILE_ID_SERVER`, `SMILE_ID_CALLBACK_URL`). With no `SMILE_ID_*`
+//! variable set at all, both sides use the same demo credentials, so `--send`
+//! works offline, and every line showing a received result starts with
+//! `[simulated]`. A partial set exits with status 2, naming what is missing.
 //! Options: `--addr HOST:PORT` (default `127.0.0.1:8787`), `--once` (exit after
 //! the first callback), `--send [URL]` (POST a freshly signed test callback to
 //! URL, default `http://127.0.0.1:8787/callback`, and print the answer).
@@ -22,6 +25,7 @@ use std::process::ExitCode;
 
 use smile_id::testing::{complete_result, sign_callback};
 use smile_id::{Error, WebApi};
+use support::{Failure, Mode};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 
@@ -38,35 +42,46 @@ fn main() -> ExitCode {
     support::exit(result)
 }
 
-fn client() -> Result<WebApi, Error> {
-    match support::credentials() {
-        Some((partner_id, api_key)) => WebApi::new(&partner_id, "", &api_key, 0),
-        None => WebApi::new(support::DEMO_PARTNER_ID, "", support::DEMO_API_KEY, 0),
-    }
-}
-
-fn io_error(err: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Transport {
-        kind: smile_id::TransportErrorKind::Io,
-        source: Box::new(err),
+/// The client whose credentials sign and verify callbacks, and the label for
+/// lines that show a result (`[simulated] ` with the demo credentials).
+fn client() -> Result<(WebApi, &'static str), Failure> {
+    match support::mode(&[])? {
+        Mode::Real => Ok((support::api_from_env()?, "")),
+        Mode::Simulated => Ok((
+            WebApi::new(support::DEMO_PARTNER_ID, "", support::DEMO_API_KEY, 0)?,
+            support::SIMULATED,
+        )),
     }
 }
 
 /// Serves callbacks until killed (or one, with `--once`).
-fn listen(args: &[String]) -> Result<(), Error> {
+fn listen(args: &[String]) -> Result<(), Failure> {
     let addr = args
         .iter()
         .position(|a| a == "--addr")
         .and_then(|at| args.get(at + 1))
         .map_or(DEFAULT_ADDR, String::as_str);
     let once = args.iter().any(|a| a == "--once");
-    let api = client()?;
-    let server = tiny_http::Server::http(addr).map_err(|e| Error::Transport {
-        kind: smile_id::TransportErrorKind::Io,
-        source: e,
+    let (api, label) = client()?;
+    let server = tiny_http::Server::http(addr).map_err(|err| {
+        let in_use = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
+        if in_use {
+            Failure::Other(format!(
+                "cannot listen on {addr}: the address is already in use (another \
+                 callback_receiver?). Stop that process, or pick another address with \
+                 --addr, e.g. `--addr 127.0.0.1:8788`, and send to it with \
+                 `--send http://127.0.0.1:8788/callback`"
+            ))
+        } else {
+            Failure::Other(format!(
+                "cannot listen on {addr}: {err}. Pick another address with --addr HOST:PORT"
+            ))
+        }
     })?;
     println!(
-        "listening for callbacks on http://{addr}/callback (partner id {})",
+        "{label}listening for callbacks on http://{addr}/callback (partner id {})",
         api.partner_id()
     );
     for mut request in server.incoming_requests() {
@@ -79,8 +94,12 @@ fn listen(args: &[String]) -> Result<(), Error> {
             Err(e) => (400, format!("cannot read the body: {e}")),
             Ok(_) => match api.verify_callback(&body) {
                 Ok(callback) => {
-                    println!("verified callback, timestamp {}:", callback.timestamp_str());
-                    print_result(&callback.result);
+                    println!(
+                        "{label}verified callback, timestamp {}: {}",
+                        callback.timestamp_str(),
+                        callback.result
+                    );
+                    print_result(&callback.result, label);
                     (200, "ok".to_owned())
                 }
                 Err(err) => {
@@ -103,29 +122,29 @@ fn listen(args: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-fn print_result(result: &smile_id::JobResult) {
+fn print_result(result: &smile_id::JobResult, label: &str) {
     if let Some(p) = &result.partner_params {
-        println!("  job: user {} job {}", p.user_id, p.job_id);
+        println!("{label}  job: user {} job {}", p.user_id, p.job_id);
     }
     if let Some(code) = &result.result_code {
         println!(
-            "  result code: {code} - {}",
+            "{label}  result code: {code} - {}",
             result.result_code_meaning().unwrap_or("(unknown code)")
         );
     }
     if let Some(text) = &result.result_text {
-        println!("  result text: {text}");
+        println!("{label}  result text: {text}");
     }
     for (name, outcome) in result.actions.iter() {
-        println!("  {name}: {outcome}");
+        println!("{label}  {name}: {outcome}");
     }
 }
 
 /// Signs a test callback and POSTs it to the receiver.
-fn send(url: Option<&str>) -> Result<(), Error> {
+fn send(url: Option<&str>) -> Result<(), Failure> {
     let default_url = format!("http://{DEFAULT_ADDR}/callback");
     let url = url.unwrap_or(&default_url);
-    let api = client()?;
+    let (api, _) = client()?;
     let body = sign_callback(api.signature(), &complete_result("test-user", "test-job"))?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -135,18 +154,33 @@ fn send(url: Option<&str>) -> Result<(), Error> {
         .post(url)
         .header("Content-Type", "application/json")
         .send(&body[..])
-        .map_err(io_error)?;
+        .map_err(|err| send_error(url, &err))?;
     let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().map_err(io_error)?;
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|err| send_error(url, &err))?;
     println!("sent a signed test callback to {url}: {status} {text}");
     if status == 200 {
         Ok(())
     } else {
-        Err(Error::Http {
-            status,
-            code: None,
-            message: text,
-            details: Box::default(),
-        })
+        Err(Failure::Other(format!(
+            "the receiver at {url} refused the test callback with status {status}: {text}"
+        )))
+    }
+}
+
+/// What to do when the test callback could not be delivered.
+fn send_error(url: &str, err: &ureq::Error) -> Failure {
+    let refused =
+        matches!(err, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+    if refused {
+        Failure::Other(format!(
+            "nothing is listening at {url}: start the receiver first, in another terminal \
+             (`cargo run --example callback_receiver`, with `-- --addr HOST:PORT` for another \
+             address), then send again"
+        ))
+    } else {
+        Failure::Other(format!("cannot send the test callback to {url}: {err}"))
     }
 }

@@ -4,34 +4,39 @@
 //! cargo run --example job_status
 //! ```
 //!
-//! With no credentials in the environment it starts the crate's local
-//! simulator and queries that, offline. To query Smile ID, set:
+//! With no `SMILE_ID_*` variable in the environment at all, it starts the
+//! crate's local simulator and queries that, offline; every line showing its
+//! answer starts with `[simulated]`. To query Smile ID, set:
 //!
 //! - `SMILE_ID_PARTNER_ID` and `SMILE_ID_API_KEY`: your credentials;
 //! - `SMILE_ID_USER_ID` and `SMILE_ID_JOB_ID`: the job to look up;
-//! - `SMILE_ID_SERVER`: `0` / `sandbox` (the default), `1` / `production`, or a base URL.
+//! - optionally `SMILE_ID_SERVER`: `0` / `sandbox` (the default), `1` /
+//!   `production`, or a base URL.
 //!
-//! Exits with status 1 and the error's message when anything fails.
+//! Exits with status 2 when the variables are incomplete or wrong (naming
+//! what is missing: it never falls back to the simulator then), and with
+//! status 1 and the error's message when the lookup fails.
 
 #[path = "support/support.rs"]
 mod support;
 
 use std::process::ExitCode;
 
+use smile_id::JobStatusOptions;
 use smile_id::testing::Scenario;
-use smile_id::{Error, JobStatusOptions};
+use support::Failure;
 
 fn main() -> ExitCode {
     support::exit(run())
 }
 
-fn run() -> Result<(), Error> {
+fn run() -> Result<(), Failure> {
     let target = support::target(Scenario::Complete)?;
     let options = JobStatusOptions {
         return_history: true,
         return_image_links: true,
     };
     let status = target.api.get_job_status(&target.job, &options)?;
-    support::print(&status);
+    support::print(&status, target.label());
     Ok(())
 }

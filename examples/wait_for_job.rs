@@ -4,10 +4,12 @@
 //! cargo run --example wait_for_job
 //! ```
 //!
-//! With no credentials in the environment it waits on the crate's local
-//! simulator, where the job completes after a few polls. To wait on Smile ID,
+//! With no `SMILE_ID_*` variable in the environment at all, it waits on the
+//! crate's local simulator, where the job completes after a few polls; every
+//! line showing its answers starts with `[simulated]`. To wait on Smile ID,
 //! set `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`, `SMILE_ID_USER_ID`,
-//! `SMILE_ID_JOB_ID` and optionally `SMILE_ID_SERVER` (as for `job_status`).
+//! `SMILE_ID_JOB_ID` and optionally `SMILE_ID_SERVER` (as for `job_status`);
+//! an incomplete set exits with status 2, naming what is missing.
 
 #[path = "support/support.rs"]
 mod support;
@@ -16,13 +18,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use smile_id::testing::Scenario;
-use smile_id::{Error, JobStatusOptions, PollOutcome, PollPolicy, PollProgress};
+use smile_id::{JobStatusOptions, PollOutcome, PollPolicy, PollProgress};
+use support::Failure;
 
 fn main() -> ExitCode {
     support::exit(run())
 }
 
-fn print_progress(p: &PollProgress<'_>) {
+fn print_progress(label: &str, p: &PollProgress<'_>) {
     let what = match &p.outcome {
         PollOutcome::Pending(status) => match &status.result_message {
             Some(message) => format!("not complete ({message})"),
@@ -36,13 +39,13 @@ fn print_progress(p: &PollProgress<'_>) {
         None => "no time left".to_owned(),
     };
     support::emit(&format!(
-        "poll {:>2} at {:>5.1} s: {what}; {next}\n",
+        "{label}poll {:>2} at {:>5.1} s: {what}; {next}\n",
         p.attempt,
         p.elapsed.as_secs_f64()
     ));
 }
 
-fn run() -> Result<(), Error> {
+fn run() -> Result<(), Failure> {
     // On the simulator, the job completes after three polls.
     let target = support::target(Scenario::CompleteAfter { polls: 3 })?;
     let policy = match target.simulator {
@@ -59,10 +62,10 @@ fn run() -> Result<(), Error> {
         return_history: true,
         return_image_links: false,
     };
-    let status =
-        target
-            .api
-            .wait_for_job_with_progress(&target.job, &options, &policy, print_progress)?;
-    support::print(&status);
+    let label = target.label();
+    let status = target
+        .api
+        .wait_for_job_with_progress(&target.job, &options, &policy, |p| print_progress(label, p))?;
+    support::print(&status, label);
     Ok(())
 }

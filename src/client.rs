@@ -206,6 +206,7 @@ impl WebApi {
             issued: Some(&reflected),
         }
         .job_status(&reply.body, partner_params)
+        .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to
@@ -310,6 +311,7 @@ impl WebApi {
             issued: Some(&issued),
         }
         .job_status(body, partner_params)
+        .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// Verifies a callback body Smile ID POSTed to your callback URL: its size
@@ -354,6 +356,7 @@ impl WebApi {
             issued: Some(&issued),
         }
         .callback(body)
+        .inspect_err(|err| crate::logging::refusal("callback", err))
     }
 
     /// The partner id requests are signed for.

@@ -1,9 +1,9 @@
 //! The meanings of Smile ID's result codes and error codes.
 //!
 //! Codes are opaque strings to the rest of the crate; these tables only help
-//! people read them; they list only codes seen in Smile ID's documentation.
-//! New codes appear over time, so an unknown code is `None`,
-//! never an error.
+//! people read them. They list the codes Smile ID's documentation and official
+//! SDK fixtures show, and no others. New codes appear over time, so an unknown
+//! code is `None`, never an error.
 
 /// The meaning of a known `ResultCode` (as in [`JobResult::result_code`](crate::JobResult::result_code)).
 ///
@@ -13,6 +13,7 @@
 /// ```
 pub fn result_code_meaning(code: &str) -> Option<&'static str> {
     Some(match code {
+        "0001" => "data invalid, or an image unusable",
         "0810" => "enrol user: approved",
         "0814" => "provisional enrol: under review",
         "0903" => "zip file corrupt",
@@ -26,7 +27,9 @@ pub fn result_code_meaning(code: &str) -> Option<&'static str> {
         "1021" => "partial match",
         "1022" => "no match",
         "1023" => "ID not found",
+        "1030" => "found on list (AML check)",
         "1210" => "enrol user (document verification)",
+        "1220" => "authenticated",
         _ => return None,
     })
 }
@@ -39,22 +42,38 @@ pub fn result_code_meaning(code: &str) -> Option<&'static str> {
 /// ```
 pub fn error_code_meaning(code: &str) -> Option<&'static str> {
     Some(match code {
-        "2201" => "system error",
+        "2201" | "2301" | "2401" => "system error",
         "2203" => "invalid JSON",
         "2204" => "wrong parameter type",
-        "2205" => "not authorised: bad signature, or a key for the other server",
+        "2205" | "2405" => "not authorised: bad signature, or a key for the other server",
         "2207" => "user disabled",
         "2208" => "user deleted",
         "2209" => "user already enrolled",
         "2210" => "no enrolled user",
         "2211" => "re-enrolment required",
         "2212" => "invalid job type",
-        "2213" => "missing parameter",
+        "2213" | "2413" => "missing parameter",
         "2215" => "job already exists",
         "2216" => "no photo on file",
         "2217" => "invalid product",
         "2220" => "production not enabled",
         "2314" => "no zip file received",
+        _ => return None,
+    })
+}
+
+/// The meaning of a known `code` of a job status response (as in
+/// [`JobStatus::code`](crate::JobStatus::code)), which is not an error code.
+///
+/// Smile ID documents no text for these; what is known is where they appear.
+///
+/// ```
+/// assert!(smile_id::job_status_code_meaning("2302").is_some());
+/// assert_eq!(smile_id::job_status_code_meaning("2340"), None); // seen, meaning unknown
+/// ```
+pub fn job_status_code_meaning(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "2302" => "job status found (the code a completed job's status carries)",
         _ => return None,
     })
 }
@@ -78,6 +97,32 @@ mod tests {
             assert!(error_code_meaning(code).is_some(), "{code}");
         }
         assert_eq!(result_code_meaning("810"), None);
+        assert_eq!(job_status_code_meaning("2205"), None);
+        assert_eq!(error_code_meaning("2302"), None);
         assert_eq!(error_code_meaning(""), None);
+    }
+
+    /// Every code in the team's compiled list of Smile ID codes
+    /// (SMILE_ID_CODES.md): result codes, error codes, and the job status code.
+    #[test]
+    fn every_documented_code_is_known() {
+        for code in [
+            "0001", "0810", "0814", "0903", "0907", "1012", "1013", "1014", "1015", "1016", "1020",
+            "1021", "1022", "1023", "1030", "1210", "1220",
+        ] {
+            assert!(result_code_meaning(code).is_some(), "{code}");
+        }
+        for code in [
+            "2201", "2301", "2401", "2203", "2204", "2205", "2405", "2207", "2208", "2209", "2210",
+            "2211", "2212", "2213", "2413", "2215", "2216", "2217", "2220", "2314",
+        ] {
+            assert!(error_code_meaning(code).is_some(), "{code}");
+        }
+        assert_eq!(error_code_meaning("2405"), error_code_meaning("2205"));
+        assert_eq!(error_code_meaning("2413"), error_code_meaning("2213"));
+        assert!(job_status_code_meaning("2302").is_some());
+        // Seen without any documented meaning: stays unknown.
+        assert_eq!(error_code_meaning("2340"), None);
+        assert_eq!(job_status_code_meaning("2340"), None);
     }
 }

@@ -42,6 +42,11 @@ pub enum Error {
     Transport {
         /// What kind of failure it was.
         kind: TransportErrorKind,
+        /// The host (and port, when not the default) that was being talked
+        /// to, e.g. `testapi.smileidentity.com`; never a path, query or body.
+        host: Option<String>,
+        /// For a timeout, how long the attempt that timed out had run.
+        elapsed: Option<Duration>,
         /// The underlying error, for logs.
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
@@ -249,7 +254,22 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidInput { field, reason } => write!(f, "invalid input: {field} {reason}"),
-            Error::Transport { kind, .. } => write!(f, "transport error: {kind}"),
+            Error::Transport {
+                kind,
+                host,
+                elapsed,
+                ..
+            } => {
+                f.write_str("transport error")?;
+                if let Some(host) = host {
+                    write!(f, " talking to {host}")?;
+                }
+                write!(f, ": {kind}")?;
+                if let (TransportErrorKind::Timeout, Some(elapsed)) = (kind, elapsed) {
+                    write!(f, " after {:.1} s", elapsed.as_secs_f64())?;
+                }
+                Ok(())
+            }
             Error::Http {
                 status,
                 code,
@@ -258,7 +278,11 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "http status {status}: {message}")?;
                 if let Some(code) = code {
-                    write!(f, " (smile id code {code})")?;
+                    write!(f, " (smile id code {code}")?;
+                    if let Some(meaning) = crate::error_code_meaning(code) {
+                        write!(f, ": {meaning}")?;
+                    }
+                    f.write_str(")")?;
                 }
                 Ok(())
             }
@@ -500,6 +524,55 @@ mod tests {
             let first = text.chars().next().unwrap();
             assert!(first.is_lowercase(), "{text}");
         }
+    }
+
+    #[test]
+    fn http_display_explains_known_codes() {
+        let http = |code: &str| Error::Http {
+            status: 401,
+            code: Some(code.into()),
+            message: "unauthorized".into(),
+            details: Box::default(),
+        };
+        assert_eq!(
+            http("2205").to_string(),
+            "http status 401: unauthorized (smile id code 2205: not authorised: bad signature, or a key for the other server)"
+        );
+        assert_eq!(
+            http("9999").to_string(),
+            "http status 401: unauthorized (smile id code 9999)"
+        );
+    }
+
+    #[test]
+    fn transport_display_names_the_host_and_the_wait() {
+        let timeout = Error::Transport {
+            kind: TransportErrorKind::Timeout,
+            host: Some("testapi.smileidentity.com".into()),
+            elapsed: Some(Duration::from_secs(30)),
+            source: "timed out".into(),
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "transport error talking to testapi.smileidentity.com: timed out after 30.0 s"
+        );
+        let refused = Error::Transport {
+            kind: TransportErrorKind::ConnectionRefused,
+            host: Some("127.0.0.1:9".into()),
+            elapsed: Some(Duration::from_secs(1)),
+            source: "refused".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "transport error talking to 127.0.0.1:9: connection refused"
+        );
+        let bare = Error::Transport {
+            kind: TransportErrorKind::Io,
+            host: None,
+            elapsed: None,
+            source: "x".into(),
+        };
+        assert_eq!(bare.to_string(), "transport error: i/o failure");
     }
 
     #[test]

@@ -1,4 +1,137 @@
-#![doc = include_str!("../README.md")]
+//! A blocking client for [Smile ID](https://usesmileid.com)'s job status API
+//! that verifies every answer before you see it: its signature (in constant
+//! time), its timestamp's freshness, and that it is about the job you asked for.
+//!
+//! [`WebApi::new`]`(partner_id, default_callback, api_key, sid_server)` and
+//! [`WebApi::get_job_status`] work as in Smile ID's official SDKs. Results are
+//! typed ([`JobStatus`], [`JobResult`]) and keep every field they do not model;
+//! failures are one typed [`Error`]. The API key never appears in any message,
+//! `Debug` output included. No async runtime: it suits scripts, command-line
+//! tools and threaded services.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use smile_id::{JobStatusOptions, PartnerParams, WebApi};
+//!
+//! // SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY and optionally SMILE_ID_SERVER.
+//! let api = WebApi::from_env()?;
+//! let status = api.get_job_status(
+//!     &PartnerParams::new("user-123", "job-456"),
+//!     &JobStatusOptions { return_history: true, return_image_links: false },
+//! )?;
+//! // Already verified: signed with your key, fresh, and about job-456.
+//! println!("{status}"); // complete, successful; code 2302; result 0810 (enrol user: approved); ...
+//! if status.is_successful() {
+//!     let code = status.result.as_ref().and_then(|r| r.result_code.as_deref());
+//!     println!("result code {code:?}");
+//! }
+//! # Ok::<(), smile_id::Error>(())
+//! ```
+//!
+//! # Configuration
+//!
+//! [`WebApi::new`] takes the official SDKs' arguments; `sid_server` is a
+//! [`Server`], `0`/`1`, `"0"`/`"1"`, `"sandbox"`/`"production"`, or a base URL
+//! (https; plain http only on loopback). [`WebApi::builder`] changes the
+//! defaults (each setter documents its own), and [`WebApi::from_env`] /
+//! [`WebApiBuilder::from_env`] read:
+//!
+//! | variable | | meaning |
+//! |---|---|---|
+//! | `SMILE_ID_PARTNER_ID` | required | your partner id, exactly (`"002"` is not `"2"`) |
+//! | `SMILE_ID_API_KEY` | required | the API key for that server |
+//! | `SMILE_ID_SERVER` | optional | `0`/`sandbox` (the default), `1`/`production`, or a base URL |
+//! | `SMILE_ID_CALLBACK_URL` | optional | the default callback URL |
+//!
+//! ```
+//! use std::time::Duration;
+//! use smile_id::{Server, WebApi};
+//!
+//! let api = WebApi::builder("002", "api-key")
+//!     .server(Server::Production)
+//!     .timeout(Duration::from_secs(15))
+//!     .max_retries(1)
+//!     .build()?;
+//! assert_eq!(api.base_url(), "https://api.smileidentity.com/v1");
+//! # Ok::<(), smile_id::Error>(())
+//! ```
+//!
+//! Build the client once and share it: it is `Send + Sync` and cheap to clone.
+//!
+//! # Errors
+//!
+//! Every fallible function returns [`Error`], one `#[non_exhaustive]` enum
+//! whose variants say what to do (its documentation has the full table):
+//! [`InvalidInput`](Error::InvalidInput) (fix the input; nothing was sent),
+//! [`Transport`](Error::Transport) and [`Http`](Error::Http) 5xx/408/429 (retry
+//! later: [`Error::is_transient`]), other [`Http`](Error::Http) (fix the
+//! request; [`error_code_meaning`] explains Smile ID's code),
+//! [`ResponseTooLarge`](Error::ResponseTooLarge) and [`Decode`](Error::Decode)
+//! (investigate), [`SignatureMismatch`](Error::SignatureMismatch) (treat as
+//! forged), [`InvalidTimestamp`](Error::InvalidTimestamp) and
+//! [`TimestampOutOfTolerance`](Error::TimestampOutOfTolerance) (check clocks;
+//! treat as a replay), [`JobMismatch`](Error::JobMismatch) (treat as a mix-up),
+//! and [`WaitTimeout`](Error::WaitTimeout) (wait longer, later).
+//!
+//! Retries of transient failures happen inside each call, within its timeout;
+//! verification failures are never retried.
+//!
+//! # Waiting for a job
+//!
+//! [`WebApi::wait_for_job`] polls on a growing interval ([`PollPolicy`]) until
+//! the job is complete, and never hands back an incomplete status as the
+//! answer: running out of time is [`Error::WaitTimeout`], carrying the last
+//! status. [`WebApi::wait_for_job_with_progress`] reports each poll.
+//!
+//! # Callbacks
+//!
+//! [`WebApi::verify_callback`] checks a callback body's size, signature and
+//! timestamp, and returns a [`Callback`] holding the same [`JobResult`] type:
+//!
+//! ```
+//! # let api = smile_id::WebApi::new("002", "", "api-key", 0)?;
+//! # let body = smile_id::testing::sign_callback(api.signature(), &smile_id::testing::complete_result("u", "j"))?;
+//! match api.verify_callback(&body) {
+//!     Ok(callback) => println!("{}", callback.result), // result 0810 (enrol user: approved); ...
+//!     Err(err) => eprintln!("refused: {err}"),         // answer 401 or 400
+//! }
+//! # Ok::<(), smile_id::Error>(())
+//! ```
+//!
+//! # Logging
+//!
+//! The crate reports through the [`log`](https://docs.rs/log) facade; nothing
+//! is printed unless your program installs a logger. No line holds the API
+//! key, a signature or personal data.
+//!
+//! | target | level | what |
+//! |---|---|---|
+//! | `smile_id::transport` | debug | each retry, with its reason (a status or a transport error) and the wait |
+//! | `smile_id::poll` | debug | each poll of `wait_for_job`: job id, attempt, what came back |
+//! | `smile_id::verify` | warn | each refused response or callback, with the `Error` variant |
+//!
+//! # Testing with the simulator
+//!
+//! The `testing` feature adds [`testing::Simulator`](testing/struct.Simulator.html),
+//! a job status server on 127.0.0.1 that checks your requests' signatures and
+//! answers signed responses, with a [`Scenario`](testing/enum.Scenario.html)
+//! for each failure your code must handle, and
+//! [`sign_callback`](testing/fn.sign_callback.html) for your callback
+//! handler's tests.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! smile-id = { version = "0.1", features = ["testing"] }
+//! ```
+//!
+//! # Features
+//!
+//! - `testing` (off by default): the [`testing`](testing/index.html) module;
+//!   adds the optional dependency `tiny_http`.
+//!
+//! The README in the repository has the runnable examples, the benchmark
+//! method and the fuzzing set-up.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(
@@ -21,8 +154,11 @@
 mod callback;
 mod client;
 mod codes;
+mod display;
+mod env;
 mod error;
 mod json;
+mod logging;
 mod poll;
 mod redact;
 mod resolve;
@@ -42,7 +178,7 @@ pub use client::{
     DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
     MIN_RETRY_BASE_DELAY, WebApi, WebApiBuilder,
 };
-pub use codes::{error_code_meaning, result_code_meaning};
+pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 pub use json::{Extra, RawJson};
 pub use poll::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
@@ -53,3 +189,9 @@ pub use response::{
 pub use server::Server;
 pub use signature::{ISSUED_SIGNATURES_KEPT, Signature, SignatureParams};
 pub use transport::USER_AGENT;
+
+/// The README's code blocks, compiled and run as doc-tests (not part of the
+/// documented API).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

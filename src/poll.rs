@@ -148,7 +148,9 @@ impl WebApi {
         let mut final_poll = false;
         loop {
             attempt = attempt.saturating_add(1);
-            let failed = match self.get_job_status_until(partner_params, options, deadline) {
+            let polled = self.get_job_status_until(partner_params, options, deadline);
+            crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
+            let failed = match polled {
                 Ok(status) if status.job_complete => return Ok(status),
                 Ok(status) => {
                     last_status = Some(status);

@@ -3,9 +3,12 @@
 //!
 //! The simulator listens on `127.0.0.1` on an ephemeral port and answers
 //! `POST /v1/job_status` the way Smile ID does: it checks the request's
-//! signature (a bad one gets a 401 with code 2205) and answers with a response
-//! signed for the same partner id and API key. A [`Scenario`] chooses what it
-//! answers, including the failures a client must catch. It stops when dropped.
+//! signature (a bad one gets a 401 with code 2205, a field of the wrong type
+//! such as a numeric `partner_id` a 400 with code 2204) and answers with a
+//! response signed for the same partner id and API key. Any other path is a
+//! 404, as at Smile ID, so a base URL without `/v1` fails in your tests too.
+//! A [`Scenario`] chooses what it answers, including the failures a client
+//! must catch. It stops when dropped.
 //!
 //! ```
 //! use smile_id::testing::{Scenario, Simulator};
@@ -54,7 +57,8 @@ pub enum Scenario {
     Complete,
     /// A job still running: `job_complete` false and an empty result.
     Pending,
-    /// Pending for the first `polls` requests, then [`Scenario::Complete`].
+    /// Pending for the first `polls` requests after the scenario is set, then
+    /// [`Scenario::Complete`].
     CompleteAfter {
         /// How many requests are answered as pending first.
         polls: u32,
@@ -84,8 +88,8 @@ pub enum Scenario {
     /// the API key (a forging proxy, a mistyped base URL). The client refuses
     /// it with [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected).
     Reflected,
-    /// These scenarios in turn, one request each, the last one repeating:
-    /// e.g. pending, then a 503, then complete.
+    /// These scenarios in turn, one request each from when the scenario is
+    /// set, the last one repeating: e.g. pending, then a 503, then complete.
     Sequence(Vec<Scenario>),
     /// This JSON object, with a fresh `timestamp` and `signature` set in it
     /// (fixtures are re-signed at the time of the request).
@@ -187,7 +191,9 @@ fn occupy_spare_threads(port: u16) -> Vec<TcpStream> {
 
 struct Shared {
     signature: Signature,
-    scenario: Mutex<Scenario>,
+    /// The scenario, and how many requests had been received when it was set
+    /// (where `CompleteAfter` and `Sequence` start counting).
+    scenario: Mutex<(Scenario, usize)>,
     requests: Mutex<Vec<ReceivedRequest>>,
 }
 
@@ -216,13 +222,15 @@ impl Simulator {
         let signature = Signature::new(partner_id, api_key)?;
         let http = tiny_http::Server::http("127.0.0.1:0").map_err(|source| Error::Transport {
             kind: TransportErrorKind::Io,
+            host: Some("127.0.0.1".to_owned()),
+            elapsed: None,
             source,
         })?;
         let port = http.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
         let http = Arc::new(http);
         let shared = Arc::new(Shared {
             signature,
-            scenario: Mutex::new(scenario),
+            scenario: Mutex::new((scenario, 0)),
             requests: Mutex::new(Vec::new()),
         });
         let stop = Arc::new(AtomicBool::new(false));
@@ -261,8 +269,12 @@ impl Simulator {
     }
 
     /// Changes what the simulator answers from the next request on.
+    ///
+    /// [`Scenario::CompleteAfter`] and [`Scenario::Sequence`] count requests
+    /// from this call, not from the simulator's start.
     pub fn set_scenario(&self, scenario: Scenario) {
-        *lock(&self.shared.scenario) = scenario;
+        let mut current = lock(&self.shared.scenario);
+        *current = (scenario, lock(&self.shared.requests).len());
     }
 
     /// Every request received so far, oldest first.
@@ -286,7 +298,7 @@ impl fmt::Debug for Simulator {
         f.debug_struct("Simulator")
             .field("base_url", &self.base_url)
             .field("signature", &self.shared.signature)
-            .field("scenario", &*lock(&self.shared.scenario))
+            .field("scenario", &lock(&self.shared.scenario).0)
             .finish()
     }
 }
@@ -483,12 +495,25 @@ impl Shared {
         let smile_error = |status: u16, code: &str, message: &str| {
             json_reply(status, &json!({"error": message, "code": code}))
         };
-        if request.method != "POST" || !request.path.ends_with("/job_status") {
+        let path = request.path.split('?').next().unwrap_or_default();
+        if request.method != "POST" || path != "/v1/job_status" {
             return smile_error(404, "2201", "not found");
         }
         let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
             return smile_error(400, "2203", "invalid JSON");
         };
+        let text_fields = ["partner_id", "timestamp", "signature", "user_id", "job_id"];
+        if let Some(key) = text_fields.iter().find(|key| {
+            fields
+                .get(**key)
+                .is_some_and(|v| !v.is_string() && !v.is_null())
+        }) {
+            return smile_error(
+                400,
+                "2204",
+                &format!("A parameter is of the wrong data type: {key} must be a string"),
+            );
+        }
         let text = |key: &str| {
             fields
                 .get(key)
@@ -512,8 +537,9 @@ impl Shared {
         let want = |key: &str| fields.get(key).and_then(Value::as_bool).unwrap_or(false);
         let (history, image_links) = (want("history"), want("image_links"));
 
-        let seen = lock(&self.requests).len();
-        let mut scenario = lock(&self.scenario).clone();
+        let (mut scenario, since) = lock(&self.scenario).clone();
+        // Requests answered since the scenario was set, this one excluded.
+        let seen = lock(&self.requests).len().saturating_sub(since);
         while let Scenario::Sequence(steps) = scenario {
             scenario = steps
                 .get(seen)

@@ -168,7 +168,14 @@ impl Transport {
             // Never sleep past the deadline: when the wait would reach it, the
             // last outcome is the answer.
             match deadline.checked_duration_since(Instant::now()) {
-                Some(left) if left > wait => std::thread::sleep(wait),
+                Some(left) if left > wait => {
+                    let reason = match &outcome {
+                        Ok(reply) => crate::logging::Reason::Status(reply.status),
+                        Err(err) => crate::logging::Reason::Error(err),
+                    };
+                    crate::logging::retry(retry + 1, self.max_retries, wait, reason);
+                    std::thread::sleep(wait)
+                }
                 _ => return outcome,
             }
             answered = outcome.ok();
@@ -179,10 +186,12 @@ impl Transport {
     /// One request and its response, read within the size cap, all before
     /// `deadline`.
     fn attempt(&self, url: &str, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
+        let started = Instant::now();
+        let host = host_of(url);
         let left = deadline
-            .checked_duration_since(Instant::now())
+            .checked_duration_since(started)
             .filter(|d| !d.is_zero())
-            .ok_or_else(deadline_passed)?;
+            .ok_or_else(|| deadline_passed(host))?;
         let limit = self.max_response_bytes;
         let mut response = self
             .agent
@@ -194,7 +203,7 @@ impl Transport {
             .timeout_global(Some(left))
             .build()
             .send(body)
-            .map_err(|e| transport_error(e, limit, self.https))?;
+            .map_err(|e| transport_error(e, limit, self.https, host, started))?;
         let status = response.status().as_u16();
         let (request_id, location, retry_after) = read_headers(response.headers());
         let request_id = request_id.map(str::to_owned);
@@ -216,7 +225,7 @@ impl Transport {
             .limit(limit)
             .reader()
             .read_to_end(&mut bytes)
-            .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https))?;
+            .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https, host, started))?;
         Ok(Reply {
             status,
             body: bytes,
@@ -265,9 +274,12 @@ fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Opt
     }
     (request_id, location, retry_after)
 }
-fn deadline_passed() -> Error {
+
+fn deadline_passed(host: &str) -> Error {
     Error::Transport {
         kind: TransportErrorKind::Timeout,
+        host: Some(host.to_owned()),
+        elapsed: None,
         source: "the call's deadline passed before the request could be sent".into(),
     }
 }
@@ -318,7 +330,16 @@ fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
 /// rustls reports its failures (an unknown issuer, a bad record) as I/O errors
 /// of kind `InvalidData` carrying the rustls error; over https those are TLS
 /// failures, which retrying does not fix.
-pub(crate) fn transport_error(err: ureq::Error, limit: u64, https: bool) -> Error {
+///
+/// The error names `host` and, for a timeout, how long since the attempt
+/// `started`: never the URL's path or query, nor any body.
+pub(crate) fn transport_error(
+    err: ureq::Error,
+    limit: u64,
+    https: bool,
+    host: &str,
+    started: Instant,
+) -> Error {
     use std::io::ErrorKind as Io;
     let kind = match &err {
         ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
@@ -349,8 +370,17 @@ pub(crate) fn transport_error(err: ureq::Error, limit: u64, https: bool) -> Erro
     };
     Error::Transport {
         kind,
+        host: Some(host.to_owned()),
+        elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
     }
+}
+
+/// The `host[:port]` of a base URL the builder checked (so it has no user
+/// info), for error messages.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 #[cfg(test)]
@@ -432,6 +462,20 @@ mod tests {
         headers.remove("x-request-id");
         assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
         assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
+    }
+
+    #[test]
+    fn host_of_keeps_only_host_and_port() {
+        assert_eq!(
+            host_of("https://testapi.smileidentity.com/v1/job_status"),
+            "testapi.smileidentity.com"
+        );
+        assert_eq!(
+            host_of("http://127.0.0.1:8080/v1/job_status"),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(host_of("http://[::1]:80/x?q=secret"), "[::1]:80");
+        assert_eq!(host_of("https://h.example?q=1"), "h.example");
     }
 
     #[test]

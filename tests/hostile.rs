@@ -565,11 +565,15 @@ fn blank_ids_are_refused_before_sending() {
 fn tls_failures_are_not_transient() {
     let err = Error::Transport {
         kind: TransportErrorKind::Tls,
+        host: None,
+        elapsed: None,
         source: "unknown issuer".into(),
     };
     assert!(!err.is_transient());
     let err = Error::Transport {
         kind: TransportErrorKind::Timeout,
+        host: None,
+        elapsed: None,
         source: "timed out".into(),
     };
     assert!(err.is_transient());

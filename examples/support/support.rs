@@ -1,25 +1,151 @@
 #![allow(dead_code)] // Each example uses only part of this module.
 //! What the examples share: where to find credentials and the job, and how to
 //! print a job status and an error for people.
+//!
+//! The rule that keeps an example from passing off simulated data as real:
+//! the local simulator is used only when no `SMILE_ID_*` variable is set at
+//! all. Any other combination must be complete, or the example stops with
+//! exit status 2 naming what is missing.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use smile_id::testing::{Scenario, Simulator};
-use smile_id::{Error, JobStatus, PartnerParams, Server, WebApi};
+use smile_id::{Error, JobStatus, PartnerParams, WebApi};
 
 /// The demo credentials the local simulator signs with.
 pub const DEMO_PARTNER_ID: &str = "002";
 pub const DEMO_API_KEY: &str = "demo-api-key-for-the-local-simulator";
 
-/// A non-empty environment variable.
-pub fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// The prefix of every line that shows a simulated result.
+pub const SIMULATED: &str = "[simulated] ";
+
+/// The variables `WebApi::from_env` reads.
+const CLIENT_VARS: [&str; 4] = [
+    "SMILE_ID_PARTNER_ID",
+    "SMILE_ID_API_KEY",
+    "SMILE_ID_SERVER",
+    "SMILE_ID_CALLBACK_URL",
+];
+/// The variables naming the job to look up.
+pub const JOB_VARS: [&str; 2] = ["SMILE_ID_USER_ID", "SMILE_ID_JOB_ID"];
+
+/// Why an example stopped.
+pub enum Failure {
+    /// The environment is incomplete or wrong: exit status 2.
+    Config(String),
+    /// The library reported an error: exit status 1.
+    Api(Error),
+    /// Something else went wrong, with what to do about it: exit status 1.
+    Other(String),
 }
 
-/// `SMILE_ID_PARTNER_ID` and `SMILE_ID_API_KEY`, when both are set.
-pub fn credentials() -> Option<(String, String)> {
-    Some((var("SMILE_ID_PARTNER_ID")?, var("SMILE_ID_API_KEY")?))
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Api(err)
+    }
+}
+
+/// Where the examples' settings come from.
+pub enum Mode {
+    /// No `SMILE_ID_*` variable at all: the local simulator, demo credentials.
+    Simulated,
+    /// Every needed variable is set: Smile ID.
+    Real,
+}
+
+/// Decides between the simulator and Smile ID from `vars` (name, value pairs
+/// of the environment), requiring `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`
+/// and `also_required` once any `SMILE_ID_*` variable is set.
+pub fn mode_from(vars: &[(String, String)], also_required: &[&str]) -> Result<Mode, Failure> {
+    let set: Vec<&str> = vars
+        .iter()
+        .filter(|(name, _)| name.starts_with("SMILE_ID_"))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if set.is_empty() {
+        return Ok(Mode::Simulated);
+    }
+    let value = |name: &str| {
+        vars.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let required: Vec<&str> = ["SMILE_ID_PARTNER_ID", "SMILE_ID_API_KEY"]
+        .into_iter()
+        .chain(also_required.iter().copied())
+        .collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|name| value(name).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(Mode::Real);
+    }
+    let mut message = format!(
+        "{} {} set, so this example uses Smile ID with credentials from the environment, but {} {} missing or empty",
+        list(&set),
+        if set.len() == 1 { "is" } else { "are" },
+        list(&missing),
+        if missing.len() == 1 { "is" } else { "are" },
+    );
+    let unknown: Vec<&str> = set
+        .iter()
+        .copied()
+        .filter(|name| !CLIENT_VARS.contains(name) && !JOB_VARS.contains(name))
+        .collect();
+    if !unknown.is_empty() {
+        let _ = write!(
+            message,
+            " ({} {} not a variable this example reads: a typo?)",
+            list(&unknown),
+            if unknown.len() == 1 { "is" } else { "are" },
+        );
+    }
+    message.push_str(
+        ". Set all of them to query Smile ID, or unset every SMILE_ID_* variable to use the local simulator.",
+    );
+    Err(Failure::Config(message))
+}
+
+/// [`mode_from`] over the process's environment.
+pub fn mode(also_required: &[&str]) -> Result<Mode, Failure> {
+    let vars: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    mode_from(&vars, also_required)
+}
+
+/// "A", "A and B", "A, B and C".
+fn list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A client from `WebApi::from_env`, its configuration errors as exit status 2.
+pub fn api_from_env() -> Result<WebApi, Failure> {
+    WebApi::from_env().map_err(|err| match err {
+        Error::InvalidInput { .. } => Failure::Config(err.to_string()),
+        other => Failure::Api(other),
+    })
+}
+
+/// A required, non-empty variable (already checked by [`mode`]).
+fn var(name: &str) -> Result<String, Failure> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| Failure::Config(format!("{name} is not set")))
 }
 
 /// What an example talks to: Smile ID when credentials are in the
@@ -30,23 +156,25 @@ pub struct Target {
     pub simulator: Option<Simulator>,
 }
 
-/// Smile ID with `SMILE_ID_*` from the environment, or a simulator answering
-/// `scenario` with the demo credentials.
-pub fn target(scenario: Scenario) -> Result<Target, Error> {
-    match credentials() {
-        Some((partner_id, api_key)) => {
-            let required = |name: &str| {
-                var(name).ok_or_else(|| Error::InvalidInput {
-                    field: "environment",
-                    reason: format!(
-                        "{name} must be set when SMILE_ID_PARTNER_ID and SMILE_ID_API_KEY are"
-                    ),
-                })
-            };
-            let server: Server = var("SMILE_ID_SERVER").as_deref().unwrap_or("0").parse()?;
-            let job =
-                PartnerParams::new(required("SMILE_ID_USER_ID")?, required("SMILE_ID_JOB_ID")?);
-            let api = WebApi::new(&partner_id, "", &api_key, server)?;
+impl Target {
+    /// The prefix for lines that show a result: `[simulated] ` on the simulator.
+    pub fn label(&self) -> &'static str {
+        if self.simulator.is_some() {
+            SIMULATED
+        } else {
+            ""
+        }
+    }
+}
+
+/// Smile ID with `SMILE_ID_*` from the environment, or (when no `SMILE_ID_*`
+/// variable is set at all) a simulator answering `scenario` with the demo
+/// credentials.
+pub fn target(scenario: Scenario) -> Result<Target, Failure> {
+    match mode(&JOB_VARS)? {
+        Mode::Real => {
+            let api = api_from_env()?;
+            let job = PartnerParams::new(var("SMILE_ID_USER_ID")?, var("SMILE_ID_JOB_ID")?);
             println!(
                 "querying {} for user {} job {}",
                 api.base_url(),
@@ -59,11 +187,12 @@ pub fn target(scenario: Scenario) -> Result<Target, Error> {
                 simulator: None,
             })
         }
-        None => {
+        Mode::Simulated => {
             let sim = Simulator::start_with(DEMO_PARTNER_ID, DEMO_API_KEY, scenario)?;
             let api = WebApi::new(DEMO_PARTNER_ID, "", DEMO_API_KEY, sim.server())?;
             emit(&format!(
-                "no SMILE_ID_PARTNER_ID/SMILE_ID_API_KEY set: querying the local simulator at {}\n",
+                "{SIMULATED}no SMILE_ID_* variable is set: querying the local simulator at {} \
+                 (demo data, not a real job)\n",
                 sim.base_url()
             ));
             Ok(Target {
@@ -75,22 +204,33 @@ pub fn target(scenario: Scenario) -> Result<Target, Error> {
     }
 }
 
-/// The process's exit: 0, or 1 after printing the error and its causes.
-pub fn exit(result: Result<(), Error>) -> ExitCode {
+/// The process's exit: 0; 2 after a configuration error; 1 after any other
+/// error, printed with its causes.
+pub fn exit(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+        Err(Failure::Config(message)) => {
+            eprintln!("configuration error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Api(err)) => {
             print_error(&err);
+            ExitCode::FAILURE
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Prints a readable summary of a verified job status.
-pub fn print(status: &JobStatus) {
+/// Prints a readable summary of a verified job status, each line starting
+/// with `label` (`[simulated] ` for the simulator's answers).
+pub fn print(status: &JobStatus, label: &str) {
     let mut out = String::new();
     macro_rules! say {
         ($($arg:tt)*) => {
+            let _ = write!(out, "{label}");
             let _ = writeln!(out, $($arg)*);
         };
     }
@@ -105,7 +245,8 @@ pub fn print(status: &JobStatus) {
         status.timestamp_str()
     );
     if let Some(code) = &status.code {
-        say!("  status code: {code}");
+        let meaning = status.code_meaning().unwrap_or("(unknown code)");
+        say!("  status code: {code} - {meaning}");
     }
     if let Some(message) = &status.result_message {
         say!("  result: {message}");
@@ -144,6 +285,7 @@ pub fn print(status: &JobStatus) {
             say!("  selfie image: {selfie}");
         }
     }
+    say!("  one line, for logs: {status}");
     emit(&out);
 }
 
@@ -160,5 +302,66 @@ pub fn print_error(err: &smile_id::Error) {
     while let Some(cause) = source {
         eprintln!("  caused by: {cause}");
         source = cause.source();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn config_error(pairs: &[(&str, &str)]) -> String {
+        match mode_from(&vars(pairs), &JOB_VARS) {
+            Err(Failure::Config(message)) => message,
+            Ok(_) => panic!("accepted {pairs:?}"),
+            Err(_) => panic!("not a configuration error"),
+        }
+    }
+
+    #[test]
+    fn simulator_only_without_any_smile_id_variable() {
+        assert!(matches!(
+            mode_from(&vars(&[("PATH", "/bin")]), &JOB_VARS),
+            Ok(Mode::Simulated)
+        ));
+        let all = [
+            ("SMILE_ID_PARTNER_ID", "002"),
+            ("SMILE_ID_API_KEY", "k"),
+            ("SMILE_ID_USER_ID", "u"),
+            ("SMILE_ID_JOB_ID", "j"),
+        ];
+        assert!(matches!(mode_from(&vars(&all), &JOB_VARS), Ok(Mode::Real)));
+    }
+
+    #[test]
+    fn partial_sets_name_exactly_what_is_missing() {
+        let only_partner = config_error(&[("SMILE_ID_PARTNER_ID", "002")]);
+        assert!(
+            only_partner
+                .contains("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are missing"),
+            "{only_partner}"
+        );
+        let banana = config_error(&[("SMILE_ID_SERVER", "banana")]);
+        assert!(banana.starts_with("SMILE_ID_SERVER is set"), "{banana}");
+        let typo = config_error(&[
+            ("SMILE_ID_PARTNER_ID", "002"),
+            ("SMILE_ID_APIKEY", "secret"),
+            ("SMILE_ID_USER_ID", "u"),
+            ("SMILE_ID_JOB_ID", "j"),
+        ]);
+        assert!(typo.contains("but SMILE_ID_API_KEY is missing"), "{typo}");
+        assert!(typo.contains("SMILE_ID_APIKEY is not a variable"), "{typo}");
+        assert!(!typo.contains("secret"), "{typo}");
+        let empty = config_error(&[("SMILE_ID_PARTNER_ID", "")]);
+        assert!(
+            empty.contains("SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY"),
+            "{empty}"
+        );
     }
 }

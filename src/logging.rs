@@ -1,0 +1,97 @@
+//! What the crate reports through the [`log`] facade, in one place so that
+//! every line is checked for secrets once.
+//!
+//! | target | level | what |
+//! |---|---|---|
+//! | `smile_id::transport` | debug | each retry: its reason (a status or a transport error) and the wait |
+//! | `smile_id::poll` | debug | each poll of `wait_for_job`: the job, the attempt, what came back |
+//! | `smile_id::verify` | warn | each refusal of a response or callback: signature, timestamp or job |
+//!
+//! No line holds the API key, a signature, or a result's personal data:
+//! statuses are shown through their log-safe `Display`, errors only for the
+//! variants whose `Display` holds neither.
+
+use std::time::Duration;
+
+use crate::{Error, JobStatus};
+
+/// Logs a retry about to be waited for.
+pub(crate) fn retry(attempt: u32, max_retries: u32, wait: Duration, reason: Reason<'_>) {
+    log::debug!(
+        target: "smile_id::transport",
+        "retry {attempt} of {max_retries} in {:.3} s after {reason}",
+        wait.as_secs_f64()
+    );
+}
+
+/// Why an attempt is retried.
+pub(crate) enum Reason<'a> {
+    /// The server answered with this (retryable) status.
+    Status(u16),
+    /// The exchange failed (a transport error: host and kind only).
+    Error(&'a Error),
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Status(status) => write!(f, "http status {status}"),
+            Reason::Error(err) => write!(f, "{}", Safe(err)),
+        }
+    }
+}
+
+/// Logs one poll of `wait_for_job` and what it returned.
+pub(crate) fn poll(
+    job_id: &str,
+    attempt: u32,
+    elapsed: Duration,
+    polled: &Result<JobStatus, Error>,
+) {
+    if !log::log_enabled!(target: "smile_id::poll", log::Level::Debug) {
+        return;
+    }
+    let secs = elapsed.as_secs_f64();
+    match polled {
+        Ok(status) => log::debug!(
+            target: "smile_id::poll",
+            "poll {attempt} of job {job_id:?} at {secs:.3} s: {status}"
+        ),
+        Err(err) => log::debug!(
+            target: "smile_id::poll",
+            "poll {attempt} of job {job_id:?} at {secs:.3} s: {}{}",
+            if err.is_transient() { "transient, will poll again: " } else { "stopped: " },
+            Safe(err)
+        ),
+    }
+}
+
+/// Logs the refusal of a `what` ("response" or "callback") at warn, when
+/// `err` is a verification failure (signature, timestamp or job).
+pub(crate) fn refusal(what: &str, err: &Error) {
+    let variant = match err {
+        Error::SignatureMismatch { .. } => "SignatureMismatch",
+        Error::InvalidTimestamp { .. } => "InvalidTimestamp",
+        Error::TimestampOutOfTolerance { .. } => "TimestampOutOfTolerance",
+        Error::JobMismatch { .. } => "JobMismatch",
+        _ => return,
+    };
+    log::warn!(target: "smile_id::verify", "{what} refused ({variant}): {err}");
+}
+
+/// An error for a log line: its `Display` for the variants that hold no body
+/// (the key and signatures are never in any), only its kind otherwise.
+struct Safe<'a>(&'a Error);
+
+impl std::fmt::Display for Safe<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            // A decode error quotes the start of the body, and its reason may
+            // quote a value: either may hold personal data.
+            Error::Decode { .. } => {
+                f.write_str("cannot decode the body (details withheld from logs)")
+            }
+            other => write!(f, "{other}"),
+        }
+    }
+}
