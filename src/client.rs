@@ -145,12 +145,19 @@ impl WebApi {
     /// this order, and the first failure is returned:
     ///
     /// 1. a non-2xx status is [`Error::Http`] (with Smile ID's code and message);
-    /// 2. a body that is not a JSON object is [`Error::Decode`];
-    /// 3. a missing, malformed or wrong signature is [`Error::SignatureMismatch`];
+    /// 2. a body that is not a JSON object, or that repeats `timestamp`,
+    ///    `signature`, `result`, `job_complete` or `job_success`, is
+    ///    [`Error::Decode`] (found by a scan that allocates nothing);
+    /// 3. a missing, malformed or wrong signature is [`Error::SignatureMismatch`],
+    ///    and so is one signed over the timestamp of one of this call's own
+    ///    requests ([`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected):
+    ///    whoever answered copied the request);
     /// 4. a timestamp further than the tolerance from now is
     ///    [`Error::TimestampOutOfTolerance`] ([`Error::InvalidTimestamp`] if unreadable);
-    /// 5. a result whose `PartnerParams` name another job is [`Error::JobMismatch`];
-    /// 6. a field of an impossible type is [`Error::Decode`].
+    /// 5. a field of an impossible type, or more fields than the body's size
+    ///    allows (decoding may take 3.5 times its length), is [`Error::Decode`];
+    /// 6. a result whose `PartnerParams` name another job, or a complete job
+    ///    whose result names none, is [`Error::JobMismatch`].
     ///
     /// Verification failures are never retried: they are reported at once.
     ///
@@ -332,8 +339,20 @@ impl WebApi {
     /// # Errors
     ///
     /// [`Error::ResponseTooLarge`], [`Error::Decode`] (not JSON, not an
-    /// object), [`Error::SignatureMismatch`], [`Error::InvalidTimestamp`] or
-    /// [`Error::TimestampOutOfTolerance`].
+    /// object, a repeated `timestamp` or `signature`), [`Error::SignatureMismatch`],
+    /// [`Error::InvalidTimestamp`] or [`Error::TimestampOutOfTolerance`], each
+    /// saying "callback".
+    ///
+    /// A callback carrying the signature of a request this client made (one of
+    /// the last [`ISSUED_SIGNATURES_KEPT`](crate::ISSUED_SIGNATURES_KEPT)) is
+    /// refused as [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected):
+    /// request bodies hold valid signatures, so anyone who saw one could
+    /// otherwise forge callbacks. A request made by another process is not
+    /// known here. A genuine callback that Smile ID happened to sign in the very
+    /// millisecond of one of your requests carries the same signature and is
+    /// refused too (rare: it needs a request in that exact millisecond). For
+    /// jobs whose callback never verified, fall back to
+    /// [`get_job_status`](Self::get_job_status).
     pub fn verify_callback(&self, body: &[u8]) -> Result<Callback, Error> {
         self.verify_callback_at(body, OffsetDateTime::now_utc())
     }
