@@ -97,11 +97,12 @@ impl Signature {
         tolerance: Option<Duration>,
         now: OffsetDateTime,
     ) -> Result<Callback, Error> {
+        let issued = |_: &str, signature: &str| self.issued(signature);
         Judge {
             signature: self,
             tolerance,
             now,
-            issued: None,
+            issued: Some(&issued),
         }
         .callback(body)
     }

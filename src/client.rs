@@ -4,10 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use time::OffsetDateTime;
 
-use crate::signature::IssuedSignatures;
 use crate::transport::{NO_PRACTICAL_LIMIT, Settings, Transport, deadline_after};
 use crate::verify::{self, Judge};
 use crate::{Callback, Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
@@ -56,7 +54,6 @@ pub struct WebApi {
 
 struct Inner {
     signature: Signature,
-    issued: IssuedSignatures,
     server: Server,
     base_url: String,
     job_status_url: String,
@@ -186,14 +183,8 @@ impl WebApi {
         let inner = &*self.inner;
         let deadline = deadline.min(deadline_after(Instant::now(), inner.timeout));
         // Called before every attempt: a fresh signature each time, and input
-        // errors surface before anything is sent. Each attempt's timestamp is
-        // kept: an answer signed over one of them is the request reflected.
-        let mut sent: Vec<String> = Vec::new();
-        let sign_request = || {
-            let (body, timestamp) = self.signed_request(partner_params, options)?;
-            sent.push(timestamp);
-            Ok(body)
-        };
+        // errors surface before anything is sent.
+        let sign_request = || self.job_status_request(partner_params, options);
         let reply = inner
             .transport
             .post(&inner.job_status_url, deadline, sign_request)?;
@@ -205,7 +196,10 @@ impl WebApi {
                 reply.location,
             ));
         }
-        let reflected = |timestamp: &str, _: &str| sent.iter().any(|t| t == timestamp);
+        // An answer carrying the signature of any request this client made
+        // (this call's attempts, or earlier calls', polls included) is a
+        // reflection.
+        let reflected = |_: &str, signature: &str| inner.signature.issued(signature);
         Judge {
             signature: &inner.signature,
             tolerance: Some(inner.timestamp_tolerance),
@@ -242,18 +236,6 @@ impl WebApi {
         partner_params: &PartnerParams,
         options: &JobStatusOptions,
     ) -> Result<Vec<u8>, Error> {
-        self.signed_request(partner_params, options)
-            .map(|(body, _)| body)
-    }
-
-    /// The request body and the timestamp it signs. The signature is
-    /// remembered, so that it is refused if it ever comes back as a callback's
-    /// or a response's.
-    fn signed_request(
-        &self,
-        partner_params: &PartnerParams,
-        options: &JobStatusOptions,
-    ) -> Result<(Vec<u8>, String), Error> {
         if partner_params.user_id.trim().is_empty() {
             return Err(Error::invalid_input(
                 "user_id",
@@ -264,22 +246,21 @@ impl WebApi {
             return Err(Error::invalid_input("job_id", "must not be empty or blank"));
         }
         let signature = &self.inner.signature;
-        let timestamp = crate::signature::format_timestamp(OffsetDateTime::now_utc());
-        let tag = signature.tag(&timestamp);
-        self.inner.issued.record(tag);
-        let body = JobStatusRequest {
+        // Remembered by the signer, so that it is refused if it ever comes
+        // back as a response's or a callback's signature.
+        let signed = signature.generate_signature(None);
+        Ok(JobStatusRequest {
             partner_id: signature.partner_id(),
             user_id: &partner_params.user_id,
             job_id: &partner_params.job_id,
-            timestamp: &timestamp,
-            signature: &base64::engine::general_purpose::STANDARD.encode(tag),
+            timestamp: &signed.timestamp,
+            signature: &signed.signature,
             image_links: options.return_image_links,
             history: options.return_history,
             source_sdk: "rust",
             source_sdk_version: env!("CARGO_PKG_VERSION"),
         }
-        .to_json();
-        Ok((body, timestamp))
+        .to_json())
     }
 
     /// Judges a job status body received some other way, exactly as
@@ -310,7 +291,7 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
-        let issued = |_: &str, signature: &str| self.inner.issued.contains(signature);
+        let issued = |_: &str, signature: &str| self.inner.signature.issued(signature);
         Judge {
             signature: &self.inner.signature,
             tolerance: Some(self.inner.timestamp_tolerance),
@@ -367,7 +348,7 @@ impl WebApi {
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
-        let issued = |_: &str, signature: &str| self.inner.issued.contains(signature);
+        let issued = |_: &str, signature: &str| self.inner.signature.issued(signature);
         Judge {
             signature: &self.inner.signature,
             tolerance: self.inner.callback_tolerance,
@@ -614,6 +595,15 @@ impl WebApiBuilder {
         }
         let base_url = server.base_url()?;
         let default_callback = self.default_callback?;
+        if default_callback
+            .as_deref()
+            .is_some_and(|url| self.key_fingerprint.is_in(url))
+        {
+            return Err(Error::invalid_input(
+                "default_callback",
+                "contains the API key: a callback URL is sent to Smile ID and shown in logs",
+            ));
+        }
         let timeout = self.timeout.min(NO_PRACTICAL_LIMIT);
         if self.timeout.is_zero() {
             return Err(Error::invalid_input("timeout", "must be more than zero"));
@@ -650,7 +640,6 @@ impl WebApiBuilder {
         Ok(WebApi {
             inner: Arc::new(Inner {
                 signature,
-                issued: IssuedSignatures::new(),
                 job_status_url: format!("{base_url}/job_status"),
                 base_url,
                 server,
@@ -737,18 +726,31 @@ impl KeyFingerprint {
     fn of(api_key: &str) -> Self {
         KeyFingerprint {
             len: api_key.len(),
-            digest: ring::digest::digest(&ring::digest::SHA256, api_key.as_bytes()),
+            digest: Self::digest(api_key.as_bytes()),
         }
     }
 
-    /// Whether `text` contains the key.
+    /// Host names are case-insensitive, so case is ignored.
+    fn digest(bytes: &[u8]) -> ring::digest::Digest {
+        let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+        for chunk in bytes.chunks(64) {
+            let mut lower = [0u8; 64];
+            for (out, b) in lower.iter_mut().zip(chunk) {
+                *out = b.to_ascii_lowercase();
+            }
+            context.update(lower.get(..chunk.len()).unwrap_or_default());
+        }
+        context.finish()
+    }
+
+    /// Whether `text` contains the key, in any case.
     fn is_in(&self, text: &str) -> bool {
         if self.len < Self::MIN_LEN {
             return false;
         }
-        text.as_bytes().windows(self.len).any(|window| {
-            ring::digest::digest(&ring::digest::SHA256, window).as_ref() == self.digest.as_ref()
-        })
+        text.as_bytes()
+            .windows(self.len)
+            .any(|window| Self::digest(window).as_ref() == self.digest.as_ref())
     }
 }
 

@@ -221,6 +221,11 @@ pub enum SignatureFailure {
     /// `signature` (which needs no key) next to a body of its choosing.
     /// Smile ID signs its answers with its own, later timestamp.
     Reflected,
+    /// During [`WebApi::wait_for_job`](crate::WebApi::wait_for_job), a poll's
+    /// answer carries the same signature as an earlier poll's: Smile ID signs
+    /// each answer at its own time, so this is an earlier answer's signature
+    /// replayed next to another body.
+    Replayed,
 }
 
 impl fmt::Display for SignatureFailure {
@@ -232,6 +237,9 @@ impl fmt::Display for SignatureFailure {
             SignatureFailure::Mismatch => "signature does not match",
             SignatureFailure::Reflected => {
                 "it repeats the signature of a request this client sent (reflected, not signed by Smile ID)"
+            }
+            SignatureFailure::Replayed => {
+                "it repeats the signature of an earlier answer in the same wait (replayed)"
             }
         })
     }
@@ -388,9 +396,13 @@ impl Error {
 
     pub(crate) fn decode(reason: impl Into<String>, body: &[u8], source: Option<BoxError>) -> Self {
         Error::Decode {
-            reason: reason.into(),
+            // A parser's message may quote a value: cut signatures and URL
+            // queries out of it, as out of the excerpt.
+            reason: crate::redact::redact(&reason.into()),
+            // The parser's error quotes values too: kept as its redacted text.
+            source: source
+                .map(|err| Box::new(Redacted(crate::redact::redact(&err.to_string()))) as BoxError),
             excerpt: excerpt(body, 80),
-            source,
             subject: Subject::Response,
         }
     }
@@ -446,6 +458,24 @@ impl Error {
         }
     }
 }
+
+/// A parser's error message with signatures and URL queries cut out; the
+/// [`source`](std::error::Error::source) of an [`Error::Decode`].
+struct Redacted(String);
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for Redacted {}
 
 /// HTTP statuses worth sending the same (idempotent) request again for.
 pub(crate) fn is_transient_status(status: u16) -> bool {

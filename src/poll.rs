@@ -1,9 +1,10 @@
 //! Waiting for a job to complete: polling job status on a growing interval
 //! until the job is complete or a deadline passes.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, WebApi};
+use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, SignatureFailure, Subject, WebApi};
 
 /// The shortest wait between polls: a shorter interval (zero, say) is taken
 /// as this, so that a wait never hammers the server.
@@ -100,8 +101,11 @@ impl WebApi {
     /// client retries: connection failures, timeouts, 5xx, 408, 429) are
     /// tolerated until the deadline. Anything else ends the wait at once with
     /// that error: a forged signature, a stale timestamp, another job's
-    /// result, another 4xx. No sleep runs past the deadline: when the next
-    /// interval would, the last poll is moved earlier to fit.
+    /// result, another 4xx, or an answer that repeats an earlier poll's
+    /// signature ([`SignatureFailure::Replayed`]). No sleep runs past the
+    /// deadline: when the next interval would, the last poll is moved earlier,
+    /// leaving it half the time left (at most 2 s) to complete, so a wait may
+    /// end up to 2 s before its timeout.
     ///
     /// ```no_run
     /// use smile_id::{JobStatusOptions, PartnerParams, PollPolicy, WebApi};
@@ -146,9 +150,26 @@ impl WebApi {
         let mut last_status: Option<JobStatus> = None;
         let mut last_error: Option<Error>;
         let mut final_poll = false;
+        // The signatures of this wait's answers (the most recent few): each
+        // genuine answer is signed at its own time, so a repeat is a replay.
+        let mut answered: VecDeque<String> = VecDeque::new();
         loop {
             attempt = attempt.saturating_add(1);
-            let polled = self.get_job_status_until(partner_params, options, deadline);
+            let polled = self
+                .get_job_status_until(partner_params, options, deadline)
+                .and_then(|status| {
+                    if answered.contains(&status.signature) {
+                        return Err(Error::SignatureMismatch {
+                            reason: SignatureFailure::Replayed,
+                            subject: Subject::Response,
+                        });
+                    }
+                    if answered.len() == REMEMBERED_ANSWERS {
+                        answered.pop_front();
+                    }
+                    answered.push_back(status.signature.clone());
+                    Ok(status)
+                });
             crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
             let failed = match polled {
                 Ok(status) if status.job_complete => return Ok(status),
@@ -199,6 +220,9 @@ impl WebApi {
         }
     }
 }
+
+/// How many of a wait's answer signatures are remembered.
+const REMEMBERED_ANSWERS: usize = 256;
 
 /// The smallest share of the wait's time worth making one more poll with.
 const MIN_FINAL_POLL: Duration = Duration::from_millis(50);

@@ -14,6 +14,9 @@ use std::borrow::Cow;
 /// Long base64 images go too, which logs do not miss.
 const MIN_RUN: usize = 40;
 
+/// The most spaces standing for `+` inside one signature-shaped run.
+const MAX_SPACES: usize = 3;
+
 /// What replaces a signature-shaped run or a query string.
 const REDACTED: &str = "[redacted]";
 
@@ -26,15 +29,30 @@ pub(crate) fn redact(text: &str) -> String {
     let mut in_url = false;
     while at < bytes.len() {
         // A run of base64 characters, in any of their encodings.
-        let mut end = at;
-        let mut units = 0usize;
-        while let Some(len) = b64_unit(bytes.get(end..).unwrap_or_default()) {
-            end += len;
-            units += 1;
-        }
+        let (end, units) = b64_run(bytes, at);
         if units > 0 {
+            // The same run with `+` written as a space (a form-decoded echo):
+            // pieces joined by single spaces, a few at most, since prose has
+            // many short words between its spaces.
+            let (mut spaced_end, mut spaced_units, mut spaces) = (end, units, 0);
+            while spaces < MAX_SPACES
+                && bytes.get(spaced_end) == Some(&b' ')
+                && bytes.get(spaced_end + 1..).and_then(b64_unit).is_some()
+            {
+                let (next_end, next_units) = b64_run(bytes, spaced_end + 1);
+                spaced_units += 1 + next_units;
+                spaced_end = next_end;
+                spaces += 1;
+            }
+            let (end, redacted) = if units >= MIN_RUN {
+                (end, true)
+            } else if spaced_units >= MIN_RUN + 4 && spaces > 0 {
+                (spaced_end, true)
+            } else {
+                (end, false)
+            };
             let run = text.get(at..end).unwrap_or_default();
-            out.push_str(if units >= MIN_RUN { REDACTED } else { run });
+            out.push_str(if redacted { REDACTED } else { run });
             at = end;
             continue;
         }
@@ -72,12 +90,38 @@ pub(crate) fn url_without_query(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// The end of the run of base64 characters starting at `at`, and how many.
+fn b64_run(bytes: &[u8], at: usize) -> (usize, usize) {
+    let mut end = at;
+    let mut units = 0;
+    while let Some(len) = b64_unit(bytes.get(end..).unwrap_or_default()) {
+        end += len;
+        units += 1;
+    }
+    (end, units)
+}
+
 /// The length of the base64 character at the start of `bytes`, in any of the
-/// encodings above, or `None` when it does not start with one.
+/// encodings above, or `None` when it does not start with one. URL-safe
+/// base64's `-` and `_`, and line breaks (wrapped base64), count too, as do
+/// HTML character references (`&#43;`, `&#x2F;`).
 fn b64_unit(bytes: &[u8]) -> Option<usize> {
     let lower = |i: usize| bytes.get(i).map(u8::to_ascii_lowercase);
     match *bytes.first()? {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => Some(1),
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' | b'-' | b'_' => Some(1),
+        b'\n' | b'\r' => Some(1),
+        b'&' => {
+            let end = bytes.iter().take(8).position(|&b| b == b';')?;
+            let entity = bytes.get(1..end)?;
+            let code = match entity {
+                [b'#', b'x' | b'X', hex @ ..] => {
+                    u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?
+                }
+                [b'#', dec @ ..] => std::str::from_utf8(dec).ok()?.parse().ok()?,
+                _ => return None,
+            };
+            matches!(code, 0x2b | 0x2f | 0x3d).then_some(end + 1)
+        }
         b'%' => match (bytes.get(1), lower(2)) {
             (Some(b'2'), Some(b'b' | b'f')) | (Some(b'3'), Some(b'd')) => Some(3),
             _ => None,
@@ -123,6 +167,22 @@ mod tests {
             let out = redact(&format!("echo: {encoded}."));
             assert_eq!(out, "echo: [redacted].", "{encoded}");
         }
+    }
+
+    #[test]
+    fn other_encodings_are_cut() {
+        let url_safe = SIG.replace('+', "-").replace('/', "_");
+        let spaced = SIG.replace('+', " ");
+        let wrapped = format!("{}\n{}\n{}", &SIG[..20], &SIG[20..40], &SIG[40..]);
+        let entities = SIG.replace('+', "&#43;").replace('/', "&#x2F;");
+        for encoded in [url_safe, spaced, wrapped, entities] {
+            let out = redact(&format!("echo: {encoded}."));
+            assert_eq!(out, "echo: [redacted].", "{encoded:?}");
+        }
+        // Prose keeps its spaces and words.
+        let prose = "the request could not be processed because the signature was missing";
+        assert_eq!(redact(prose), prose);
+        assert_eq!(redact("a & b &amp; c"), "a & b &amp; c");
     }
 
     #[test]

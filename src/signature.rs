@@ -1,8 +1,9 @@
 //! Request signing and response signature checks (HMAC-SHA256).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -21,39 +22,78 @@ const TAG_LEN: usize = 32;
 /// come back as a callback or a response's signature.
 pub const ISSUED_SIGNATURES_KEPT: usize = 4096;
 
-/// The request signatures a client issued most recently (at most
+/// The request signatures a signer issued most recently (at most
 /// [`ISSUED_SIGNATURES_KEPT`], the oldest dropped first), kept as raw tags.
 ///
 /// A response or callback signature is computed exactly like a request
 /// signature, so anything that saw a request (a proxy, a log line) could
 /// send its `timestamp` and `signature` back with a body of its choosing.
 pub(crate) struct IssuedSignatures {
-    recent: Mutex<VecDeque<[u8; TAG_LEN]>>,
+    recent: Mutex<Recent>,
+}
+
+#[derive(Default)]
+struct Recent {
+    order: VecDeque<[u8; TAG_LEN]>,
+    set: HashSet<[u8; TAG_LEN], BuildTagHasher>,
 }
 
 impl IssuedSignatures {
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         IssuedSignatures {
-            recent: Mutex::new(VecDeque::new()),
+            recent: Mutex::new(Recent::default()),
         }
     }
 
-    pub(crate) fn record(&self, tag: [u8; TAG_LEN]) {
+    fn record(&self, tag: [u8; TAG_LEN]) {
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        if recent.len() >= ISSUED_SIGNATURES_KEPT {
-            recent.pop_front();
+        if !recent.set.insert(tag) {
+            return;
         }
-        recent.push_back(tag);
+        recent.order.push_back(tag);
+        if recent.order.len() > ISSUED_SIGNATURES_KEPT {
+            if let Some(oldest) = recent.order.pop_front() {
+                recent.set.remove(&oldest);
+            }
+        }
     }
 
-    /// Whether `signature` (base64, already verified) is one of them.
-    pub(crate) fn contains(&self, signature: &str) -> bool {
+    /// Whether `signature` (base64) is one of them.
+    fn contains(&self, signature: &str) -> bool {
         let mut tag = [0u8; TAG_LEN + 1];
         let Ok(TAG_LEN) = STANDARD.decode_slice(signature, &mut tag) else {
             return false;
         };
+        let mut key = [0u8; TAG_LEN];
+        key.copy_from_slice(tag.get(..TAG_LEN).unwrap_or(&[0; TAG_LEN]));
         let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.iter().any(|t| t.get(..) == tag.get(..TAG_LEN))
+        recent.set.contains(&key)
+    }
+}
+
+/// Tags are HMAC outputs, uniformly random already: their first eight bytes
+/// are a good hash, with no hashing work.
+#[derive(Clone, Copy, Default)]
+struct BuildTagHasher;
+
+#[derive(Default)]
+struct TagHasher(u64);
+
+impl BuildHasher for BuildTagHasher {
+    type Hasher = TagHasher;
+    fn build_hasher(&self) -> TagHasher {
+        TagHasher(0)
+    }
+}
+
+impl Hasher for TagHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            self.0 ^= u64::from(*b) << (8 * i);
+        }
     }
 }
 
@@ -79,6 +119,9 @@ impl IssuedSignatures {
 pub struct Signature {
     partner_id: String,
     key: hmac::Key,
+    /// What this signer (and its clones) signed for requests, to refuse it
+    /// when it comes back as a response's or callback's signature.
+    issued: Arc<IssuedSignatures>,
 }
 
 /// A timestamp and the signature made over it, as sent in a request.
@@ -121,6 +164,7 @@ impl Signature {
         Ok(Signature {
             partner_id: partner_id.to_owned(),
             key: hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes()),
+            issued: Arc::new(IssuedSignatures::new()),
         })
     }
 
@@ -129,28 +173,51 @@ impl Signature {
         &self.partner_id
     }
 
-    /// Signs `timestamp`, or the current time when it is `None`.
+    /// Signs `timestamp`, or, for a request, the current time when it is
+    /// `None`.
     ///
-    /// The current time is formatted as ISO 8601 UTC with milliseconds,
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Smile ID's documentation asks.
+    /// The current time is formatted as ISO 8601 UTC with microseconds,
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (Smile ID signs and checks the exact
+    /// string it is sent, whatever its precision; official SDKs send
+    /// microseconds too). Smile ID's own answers carry milliseconds, so a
+    /// genuine answer never repeats a request's timestamp by chance. A signature made for the
+    /// current time is remembered (the last
+    /// [`ISSUED_SIGNATURES_KEPT`]), and a response or callback that carries it
+    /// is refused as
+    /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected).
+    /// A signature over a given timestamp (`Some`) is not remembered: that is
+    /// how test servers sign answers.
     ///
     /// ```
     /// # let signer = smile_id::Signature::new("002", "key")?;
     /// let params = signer.generate_signature(None);
-    /// assert_eq!(params.timestamp.len(), "2026-11-26T12:32:04.622Z".len());
+    /// assert_eq!(params.timestamp.len(), "2026-11-26T12:32:04.622123Z".len());
+    /// assert!(params.timestamp.ends_with('Z'));
     /// assert_eq!(params.signature.len(), 44);
     /// # Ok::<(), smile_id::Error>(())
     /// ```
     #[must_use]
     pub fn generate_signature(&self, timestamp: Option<&str>) -> SignatureParams {
-        let timestamp = match timestamp {
-            Some(t) => t.to_owned(),
-            None => format_timestamp(OffsetDateTime::now_utc()),
-        };
-        SignatureParams {
-            signature: self.sign(&timestamp),
-            timestamp,
+        match timestamp {
+            Some(timestamp) => SignatureParams {
+                signature: self.sign(timestamp),
+                timestamp: timestamp.to_owned(),
+            },
+            None => {
+                let timestamp = format_request_timestamp(OffsetDateTime::now_utc());
+                let tag = self.tag(&timestamp);
+                self.issued.record(tag);
+                SignatureParams {
+                    signature: STANDARD.encode(tag),
+                    timestamp,
+                }
+            }
         }
+    }
+
+    /// Whether `signature` (base64) is one this signer made for a request.
+    pub(crate) fn issued(&self, signature: &str) -> bool {
+        self.issued.contains(signature)
     }
 
     /// Whether `signature` was made with this partner id and API key over
@@ -235,6 +302,20 @@ pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error>
         ));
     }
     Ok(())
+}
+
+/// Formats a request's time: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
+/// microseconds (see [`Signature::generate_signature`]).
+pub(crate) fn format_request_timestamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let mut out = format_timestamp(t);
+    out.pop(); // the `Z`
+    let micros = t.microsecond() % 1000;
+    for place in [100, 10, 1] {
+        out.push(char::from_digit(micros / place % 10, 10).unwrap_or('0'));
+    }
+    out.push('Z');
+    out
 }
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Called once per
@@ -406,16 +487,75 @@ mod tests {
     }
 
     #[test]
-    fn now_is_formatted_with_milliseconds_and_z() {
+    fn answers_use_milliseconds_and_requests_microseconds() {
         // 13:32:04.622 at +01:00 is 12:32:04.622 UTC.
         let t = time::macros_free_datetime();
         assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
+        assert_eq!(format_request_timestamp(t), "2026-11-26T12:32:04.622000Z");
         let params = Signature::new("1", "k").unwrap().generate_signature(None);
         let ts = params.timestamp.as_bytes();
-        assert_eq!(ts.len(), 24);
+        assert_eq!(ts.len(), 27);
         assert_eq!(ts[10], b'T');
         assert_eq!(ts[19], b'.');
-        assert_eq!(ts[23], b'Z');
+        assert_eq!(ts[26], b'Z');
+        assert!(
+            ::time::OffsetDateTime::parse(
+                &params.timestamp,
+                &::time::format_description::well_known::Rfc3339
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn request_signatures_are_remembered_and_bounded() {
+        let signer = Signature::new("1", "k").unwrap();
+        let first = signer.generate_signature(None);
+        assert!(signer.issued(&first.signature));
+        assert!(signer.clone().issued(&first.signature), "clones share it");
+        let given = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
+        assert!(
+            !signer.issued(&given.signature),
+            "only requests are remembered"
+        );
+        for n in 0..ISSUED_SIGNATURES_KEPT {
+            signer.issued.record([
+                n as u8,
+                (n >> 8) as u8,
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                14,
+                15,
+                16,
+                17,
+                18,
+                19,
+                20,
+                21,
+                22,
+                23,
+                24,
+                25,
+                26,
+                27,
+                28,
+                29,
+                30,
+            ]);
+        }
+        assert!(!signer.issued(&first.signature), "the oldest is dropped");
+        assert!(!signer.issued("not base64"));
     }
 
     #[test]

@@ -156,7 +156,9 @@ impl Transport {
             let wait = match &outcome {
                 Ok(reply) if is_transient_status(reply.status) => match reply.retry_after {
                     Some(after) if after > MAX_RETRY_AFTER => return outcome,
-                    Some(after) => after,
+                    // A shorter wait than the backoff's first (`Retry-After: 0`,
+                    // say) is not honoured: retries must never spin.
+                    Some(after) => after.max(self.retry_base_delay),
                     None => self.backoff(retry),
                 },
                 Err(err) if err.is_transient() => self.backoff(retry),

@@ -619,3 +619,154 @@ fn a_boolean_timestamp_is_missing_on_every_path() {
         "{err:?}"
     );
 }
+
+// Found in review: attacks across calls and polls, and leaks in messages.
+
+#[test]
+fn a_reflection_of_an_earlier_calls_request_is_refused() {
+    let (sim, api) = sim_and_api();
+    api.get_job_status(&job(), &opts()).unwrap();
+    let first = &sim.requests()[0].body;
+    let mut forged: Value = json!({"job_complete": true, "job_success": true,
+        "result": serde_json::from_str::<Value>(&complete_result("user-1", "job-1")).unwrap()});
+    forged["result"]["FullName"] = json!("Mallory");
+    forged["timestamp"] = Value::String(request_field(first, "timestamp"));
+    forged["signature"] = Value::String(request_field(first, "signature"));
+    sim.set_scenario(Scenario::Raw {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: forged.to_string().into_bytes(),
+    });
+    assert_reflected(api.get_job_status(&job(), &opts()), Subject::Response);
+    let policy = PollPolicy {
+        timeout: Duration::from_secs(5),
+        ..PollPolicy::default()
+    };
+    assert_reflected(
+        api.wait_for_job(&job(), &opts(), &policy),
+        Subject::Response,
+    );
+}
+
+#[test]
+fn signatures_made_through_the_signer_are_refused_as_callbacks() {
+    let api = offline_api();
+    let params = api.signature().generate_signature(None);
+    let body = json!({"timestamp": params.timestamp, "signature": params.signature,
+        "ResultCode": "1012", "FullName": "Mallory",
+        "PartnerParams": {"user_id": "u", "job_id": "j"}});
+    assert_reflected(
+        api.verify_callback(body.to_string().as_bytes()),
+        Subject::Callback,
+    );
+    // The signer's own check, without a client, remembers them too.
+    assert_reflected(
+        api.signature()
+            .verify_callback(body.to_string().as_bytes(), Some(Duration::from_secs(300))),
+        Subject::Callback,
+    );
+    // Request timestamps carry microseconds; Smile ID's answers carry
+    // milliseconds, so a genuine answer never repeats one.
+    assert_eq!(params.timestamp.len(), 27, "{}", params.timestamp);
+}
+
+#[test]
+fn an_answer_replayed_within_a_wait_is_refused() {
+    let (sim, api) = sim_and_api();
+    sim.set_scenario(Scenario::Pending);
+    api.get_job_status(&job(), &opts()).unwrap();
+    // A man in the middle replays that genuine pending answer's signature.
+    let pending = api.get_job_status(&job(), &opts()).unwrap();
+    let body = serde_json::to_vec(&pending).unwrap();
+    sim.set_scenario(Scenario::Raw {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body,
+    });
+    let policy = PollPolicy {
+        timeout: Duration::from_secs(5),
+        initial_interval: Duration::from_millis(100),
+        ..PollPolicy::default()
+    };
+    let err = api.wait_for_job(&job(), &opts(), &policy).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SignatureMismatch {
+                reason: SignatureFailure::Replayed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn retry_after_zero_does_not_spin() {
+    let server = FaultServer::start(vec![Behaviour::Respond {
+        status: 503,
+        headers: vec![("Retry-After".into(), "0".into())],
+        body: br#"{"error":"busy"}"#.to_vec(),
+    }]);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(server.url())
+        .max_retries(u32::MAX)
+        .retry_base_delay(Duration::from_millis(100))
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let err = api.get_job_status(&job(), &opts()).unwrap_err();
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+    // 100 ms apart at least: about ten attempts in a second, not hundreds.
+    assert!(
+        server.connections() <= 12,
+        "{} attempts",
+        server.connections()
+    );
+}
+
+#[test]
+fn decode_reasons_do_not_quote_signatures_or_queries() {
+    let api = offline_api();
+    let sig = api.signature().generate_signature(None).signature;
+    for field in ["image_links", "history", "job_complete"] {
+        let body = signed(
+            &api,
+            &json!({ field: format!("{sig} https://h.example/p?token=s3cret") }),
+        );
+        let err = api.verify_job_status(&body, &job()).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains(&sig), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+}
+
+#[test]
+fn the_key_is_found_in_any_case_and_in_the_callback() {
+    let upper = format!("https://{}/v1", API_KEY.to_uppercase());
+    let err = WebApi::new(PARTNER_ID, "", API_KEY, upper.as_str()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "sid_server",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let callback = format!("https://cb.example/{API_KEY}/hook");
+    let err = WebApi::new(PARTNER_ID, &callback, API_KEY, 0).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "default_callback",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(API_KEY));
+}

@@ -88,9 +88,14 @@ fn the_request_is_what_smile_id_expects() {
     assert_eq!(body["source_sdk_version"], env!("CARGO_PKG_VERSION"));
     let timestamp = body["timestamp"].as_str().unwrap();
     let signature = body["signature"].as_str().unwrap();
-    // ISO 8601 UTC with milliseconds, as documented.
-    assert_eq!(timestamp.len(), 24, "{timestamp}");
+    // ISO 8601 UTC with microseconds: Smile ID's answers carry milliseconds,
+    // so a genuine answer never repeats a request's timestamp.
+    assert_eq!(timestamp.len(), 27, "{timestamp}");
     assert!(timestamp.ends_with('Z'));
+    assert!(
+        time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339)
+            .is_ok()
+    );
     let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
     assert!(signer.confirm_signature(timestamp, signature));
 
