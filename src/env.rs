@@ -89,6 +89,9 @@ pub(crate) fn from_lookup(
             "has white space around it; the key is used exactly as given",
         ));
     }
+    if let Err(Error::InvalidInput { reason, .. }) = crate::Signature::new(&partner_id, "k") {
+        return Err(Error::invalid_input(PARTNER_ID, reason));
+    }
     let mut builder = WebApi::builder(&partner_id, &api_key);
     if let Some(server) = text(SERVER)? {
         let server = server.parse::<Server>().map_err(|err| match err {
@@ -98,6 +101,9 @@ pub(crate) fn from_lookup(
         builder = builder.server(server);
     }
     if let Some(url) = text(CALLBACK_URL)? {
+        if let Err(Error::InvalidInput { reason, .. }) = crate::server::check_callback_url(&url) {
+            return Err(Error::invalid_input(CALLBACK_URL, reason));
+        }
         builder = builder.default_callback(url);
     }
     Ok(builder)
@@ -135,6 +141,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn errors_name_the_variable_the_value_came_from() {
+        assert_eq!(
+            field_of(build(&[(PARTNER_ID, " 002 "), (API_KEY, KEY)])),
+            PARTNER_ID
+        );
+        let err = build(&[(PARTNER_ID, "002"), (API_KEY, KEY), (CALLBACK_URL, KEY)]).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { field, .. } if field == CALLBACK_URL));
+        assert!(!format!("{err} {err:?}").contains(KEY));
     }
 
     #[test]

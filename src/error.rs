@@ -116,7 +116,8 @@ pub enum Error {
     TimestampOutOfTolerance {
         /// The timestamp as received.
         timestamp: String,
-        /// The message's timestamp minus now: negative when it lies in the past.
+        /// The message's timestamp minus now: negative when it lies in the
+        /// past. A signed [`time::Duration`](crate::time::Duration).
         skew: time::Duration,
         /// The tolerance that was exceeded.
         tolerance: Duration,
@@ -234,7 +235,9 @@ impl fmt::Display for SignatureFailure {
             SignatureFailure::MissingSignature => "no signature",
             SignatureFailure::MissingTimestamp => "no timestamp",
             SignatureFailure::Malformed => "malformed signature",
-            SignatureFailure::Mismatch => "signature does not match",
+            SignatureFailure::Mismatch => {
+                "signature does not match (the wrong API key or partner id for this server, or forged)"
+            }
             SignatureFailure::Reflected => {
                 "it repeats the signature of a request this client sent (reflected, not signed by Smile ID)"
             }
@@ -325,7 +328,7 @@ impl fmt::Display for Error {
                 };
                 write!(
                     f,
-                    "{subject} timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance",
+                    "{subject} timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance (check this machine's clock; or a replay)",
                     skew.abs().as_seconds_f64(),
                     tolerance.as_secs_f64()
                 )
