@@ -117,7 +117,7 @@ pub enum Error {
         /// The timestamp as received.
         timestamp: String,
         /// The message's timestamp minus now: negative when it lies in the
-        /// past. A signed [`time::Duration`](crate::time::Duration).
+        /// past. A signed [`time::Duration`].
         skew: time::Duration,
         /// The tolerance that was exceeded.
         tolerance: Duration,

@@ -80,7 +80,7 @@ pub enum Scenario {
     StaleTimestamp,
     /// A complete response, correctly signed, with its timestamp moved by this
     /// much from the simulator's clock (negative: into the past). A signed
-    /// [`time::Duration`](crate::time::Duration), e.g.
+    /// [`time::Duration`], e.g.
     /// `smile_id::time::Duration::minutes(-10)`.
     TimestampOffset(time::Duration),
     /// A complete response, correctly signed, about another job.
@@ -316,7 +316,7 @@ impl Drop for Simulator {
 }
 
 /// Sets a fresh `timestamp` (now + `offset`, a signed
-/// [`time::Duration`](crate::time::Duration)) and its `signature` in a JSON
+/// [`time::Duration`]) and its `signature` in a JSON
 /// object, as Smile ID signs job status responses and callbacks, and returns
 /// the object's JSON text.
 ///
