@@ -29,8 +29,18 @@ use support::{Failure, Mode};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 
+/// How to run it, printed for `--help` and for arguments it does not know.
+const USAGE: &str = "usage: callback_receiver [--addr HOST:PORT] [--once] | --send [URL]";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(message) = check_args(&args) {
+        return support::exit(Err(Failure::Config(format!("{message}\n{USAGE}"))));
+    }
     let result = match args.iter().position(|a| a == "--send") {
         Some(at) => send(
             args.get(at + 1)
@@ -40,6 +50,27 @@ fn main() -> ExitCode {
         None => listen(&args),
     };
     support::exit(result)
+}
+
+/// Refuses unknown flags and a flag missing its value, rather than silently
+/// listening on the default address.
+fn check_args(args: &[String]) -> Result<(), String> {
+    let mut rest = args.iter().peekable();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--once" => {}
+            "--addr" => {
+                if rest.next_if(|v| !v.starts_with("--")).is_none() {
+                    return Err("--addr needs a HOST:PORT".to_owned());
+                }
+            }
+            "--send" => {
+                rest.next_if(|v| !v.starts_with("--"));
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(())
 }
 
 /// The client whose credentials sign and verify callbacks, and the label for
@@ -90,7 +121,11 @@ fn listen(args: &[String]) -> Result<(), Failure> {
         let limit = api.max_response_bytes();
         let mut body = Vec::new();
         let read = request.as_reader().take(limit + 1).read_to_end(&mut body);
+        let path = request.url().split('?').next().unwrap_or_default();
         let (status, text) = match read {
+            _ if *request.method() != tiny_http::Method::Post || path != "/callback" => {
+                (404, "callbacks are received at POST /callback".to_owned())
+            }
             Err(e) => (400, format!("cannot read the body: {e}")),
             Ok(_) => match api.verify_callback(&body) {
                 Ok(callback) => {
@@ -115,7 +150,8 @@ fn listen(args: &[String]) -> Result<(), Failure> {
             },
         };
         let _ = request.respond(tiny_http::Response::from_string(text).with_status_code(status));
-        if once {
+        // `--once`: the first callback, not a stray request elsewhere.
+        if once && status != 404 {
             break;
         }
     }
