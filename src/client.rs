@@ -328,11 +328,10 @@ impl WebApi {
     /// the last [`ISSUED_SIGNATURES_KEPT`](crate::ISSUED_SIGNATURES_KEPT)) is
     /// refused as [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected):
     /// request bodies hold valid signatures, so anyone who saw one could
-    /// otherwise forge callbacks. A request made by another process is not
-    /// known here. A genuine callback that Smile ID happened to sign in the very
-    /// millisecond of one of your requests carries the same signature and is
-    /// refused too (rare: it needs a request in that exact millisecond). For
-    /// jobs whose callback never verified, fall back to
+    /// otherwise forge callbacks. Request timestamps carry microseconds and
+    /// Smile ID's carry milliseconds, so a genuine callback never matches. A
+    /// request made by another process is not known here. For jobs whose
+    /// callback never verified, fall back to
     /// [`get_job_status`](Self::get_job_status).
     pub fn verify_callback(&self, body: &[u8]) -> Result<Callback, Error> {
         self.verify_callback_at(body, OffsetDateTime::now_utc())
