@@ -82,7 +82,23 @@
 //! [`WebApi::wait_for_job`] polls on a growing interval ([`PollPolicy`]) until
 //! the job is complete, and never hands back an incomplete status as the
 //! answer: running out of time is [`Error::WaitTimeout`], carrying the last
-//! status. [`WebApi::wait_for_job_with_progress`] reports each poll.
+//! status. [`WebApi::wait_for_job_with_progress`] reports each poll that does
+//! not end the wait.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use smile_id::{Error, JobStatusOptions, PartnerParams, PollPolicy, WebApi};
+//!
+//! let api = WebApi::from_env()?;
+//! let job = PartnerParams::new("user-123", "job-456");
+//! let policy = PollPolicy { timeout: Duration::from_secs(90), ..PollPolicy::default() };
+//! match api.wait_for_job(&job, &JobStatusOptions::default(), &policy) {
+//!     Ok(status) => println!("{status}"),
+//!     Err(Error::WaitTimeout { attempts, .. }) => eprintln!("still running after {attempts} polls"),
+//!     Err(other) => return Err(other), // forged, stale, another job, 4xx: stop at once
+//! }
+//! # Ok::<(), smile_id::Error>(())
+//! ```
 //!
 //! # Callbacks
 //!

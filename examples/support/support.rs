@@ -84,13 +84,35 @@ pub fn mode_from(vars: &[(String, String)], also_required: &[&str]) -> Result<Mo
     if missing.is_empty() {
         return Ok(Mode::Real);
     }
-    let mut message = format!(
-        "{} {} set, so this example uses Smile ID with credentials from the environment, but {} {} missing or empty",
-        list(&set),
-        if set.len() == 1 { "is" } else { "are" },
-        list(&missing),
-        if missing.len() == 1 { "is" } else { "are" },
-    );
+    let verb = |names: &[&str]| if names.len() == 1 { "is" } else { "are" };
+    let (blank, unset): (Vec<&str>, Vec<&str>) =
+        missing.iter().copied().partition(|name| set.contains(name));
+    let given: Vec<&str> = set
+        .iter()
+        .copied()
+        .filter(|name| !blank.contains(name))
+        .collect();
+    let mut problems = Vec::new();
+    if !unset.is_empty() {
+        problems.push(format!("{} {} not set", list(&unset), verb(&unset)));
+    }
+    if !blank.is_empty() {
+        problems.push(format!(
+            "{} {} set but empty or only white space",
+            list(&blank),
+            verb(&blank)
+        ));
+    }
+    let mut message = if given.is_empty() {
+        problems.join("; ")
+    } else {
+        format!(
+            "{} {} set, so this example uses Smile ID with credentials from the environment, but {}",
+            list(&given),
+            verb(&given),
+            problems.join("; ")
+        )
+    };
     let unknown: Vec<&str> = set
         .iter()
         .copied()
@@ -344,7 +366,7 @@ mod tests {
         let only_partner = config_error(&[("SMILE_ID_PARTNER_ID", "002")]);
         assert!(
             only_partner
-                .contains("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are missing"),
+                .contains("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are not set"),
             "{only_partner}"
         );
         let banana = config_error(&[("SMILE_ID_SERVER", "banana")]);
@@ -355,12 +377,17 @@ mod tests {
             ("SMILE_ID_USER_ID", "u"),
             ("SMILE_ID_JOB_ID", "j"),
         ]);
-        assert!(typo.contains("but SMILE_ID_API_KEY is missing"), "{typo}");
+        assert!(typo.contains("but SMILE_ID_API_KEY is not set"), "{typo}");
+        let blank = config_error(&[("SMILE_ID_PARTNER_ID", "  ")]);
+        assert!(
+            blank.starts_with("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are not set; SMILE_ID_PARTNER_ID is set but empty"),
+            "{blank}"
+        );
         assert!(typo.contains("SMILE_ID_APIKEY is not a variable"), "{typo}");
         assert!(!typo.contains("secret"), "{typo}");
         let empty = config_error(&[("SMILE_ID_PARTNER_ID", "")]);
         assert!(
-            empty.contains("SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY"),
+            empty.contains("SMILE_ID_PARTNER_ID is set but empty"),
             "{empty}"
         );
     }
