@@ -1,9 +1,9 @@
 //! Request signing and response signature checks (HMAC-SHA256).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -39,10 +39,33 @@ struct Recent {
 }
 
 impl IssuedSignatures {
-    fn new() -> Self {
-        IssuedSignatures {
-            recent: Mutex::new(Recent::default()),
+    /// The memory every signer for these credentials in this process shares,
+    /// so that a request made through one client is recognised by another
+    /// (a poller and a callback handler built separately, say). Found by an
+    /// HMAC of the partner id under the key: neither is kept.
+    fn shared(partner_id: &str, key: &hmac::Key) -> Arc<Self> {
+        type Registry = HashMap<[u8; TAG_LEN], Weak<IssuedSignatures>>;
+        static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+        let mut id = [0u8; TAG_LEN];
+        let mut context = hmac::Context::with_key(key);
+        context.update(b"smile-id issued signatures for ");
+        context.update(partner_id.as_bytes());
+        for (out, byte) in id.iter_mut().zip(context.sign().as_ref()) {
+            *out = *byte;
         }
+        let mut registry = REGISTRY
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(shared) = registry.get(&id).and_then(Weak::upgrade) {
+            return shared;
+        }
+        registry.retain(|_, memory| memory.strong_count() > 0);
+        let fresh = Arc::new(IssuedSignatures {
+            recent: Mutex::new(Recent::default()),
+        });
+        registry.insert(id, Arc::downgrade(&fresh));
+        fresh
     }
 
     fn record(&self, tag: [u8; TAG_LEN]) {
@@ -119,8 +142,9 @@ impl Hasher for TagHasher {
 pub struct Signature {
     partner_id: String,
     key: hmac::Key,
-    /// What this signer (and its clones) signed for requests, to refuse it
-    /// when it comes back as a response's or callback's signature.
+    /// What signers for these credentials signed for requests (shared across
+    /// the process), to refuse it when it comes back as a response's or
+    /// callback's signature.
     issued: Arc<IssuedSignatures>,
 }
 
@@ -161,10 +185,11 @@ impl Signature {
         if api_key.is_empty() {
             return Err(Error::invalid_input("api_key", "must not be empty"));
         }
+        let key = hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes());
         Ok(Signature {
+            issued: IssuedSignatures::shared(partner_id, &key),
             partner_id: partner_id.to_owned(),
-            key: hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes()),
-            issued: Arc::new(IssuedSignatures::new()),
+            key,
         })
     }
 
@@ -512,6 +537,17 @@ mod tests {
         let first = signer.generate_signature(None);
         assert!(signer.issued(&first.signature));
         assert!(signer.clone().issued(&first.signature), "clones share it");
+        let again = Signature::new("1", "k").unwrap();
+        assert!(
+            again.issued(&first.signature),
+            "so do signers for the same credentials"
+        );
+        assert!(
+            !Signature::new("1", "other")
+                .unwrap()
+                .issued(&first.signature)
+        );
+        assert!(!Signature::new("01", "k").unwrap().issued(&first.signature));
         let given = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
         assert!(
             !signer.issued(&given.signature),

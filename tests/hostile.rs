@@ -770,3 +770,18 @@ fn the_key_is_found_in_any_case_and_in_the_callback() {
     );
     assert!(!format!("{err} {err:?}").contains(API_KEY));
 }
+
+#[test]
+fn clients_built_separately_share_what_they_signed() {
+    // A poller and a callback handler, each with its own client.
+    let poller = offline_api();
+    let handler = WebApi::builder(PARTNER_ID, API_KEY).build().unwrap();
+    let request = poller.job_status_request(&job(), &opts()).unwrap();
+    let mut forged: Value = serde_json::from_str(&complete_result("user-1", "job-1")).unwrap();
+    forged["timestamp"] = Value::String(request_field(&request, "timestamp"));
+    forged["signature"] = Value::String(request_field(&request, "signature"));
+    assert_reflected(
+        handler.verify_callback(forged.to_string().as_bytes()),
+        Subject::Callback,
+    );
+}

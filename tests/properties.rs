@@ -59,6 +59,15 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A timestamp and signature as Smile ID signs an answer (milliseconds, its
+/// own time), not a request this client made.
+fn answer_signature(api: &WebApi) -> smile_id::SignatureParams {
+    let signed = smile_id::testing::sign_json(api.signature(), "{}", time::Duration::ZERO).unwrap();
+    let value: Value = serde_json::from_str(&signed).unwrap();
+    api.signature()
+        .generate_signature(Some(value["timestamp"].as_str().unwrap()))
+}
+
 fn flip_bit(s: &str, bit: usize) -> Option<String> {
     let mut bytes = s.as_bytes().to_vec();
     let i = bit / 8 % bytes.len().max(1);
@@ -104,7 +113,7 @@ proptest! {
         let mut value = value;
         if sign {
             if let Value::Object(map) = &mut value {
-                let params = Signature::new("002", "key").unwrap().generate_signature(None); // as Smile ID signs: not this client's request
+                let params = answer_signature(&api);
                 map.insert("timestamp".into(), Value::String(params.timestamp));
                 map.insert("signature".into(), Value::String(params.signature));
             }
@@ -135,7 +144,7 @@ proptest! {
                 return Ok(());
             }
         };
-        let params = Signature::new("002", "key").unwrap().generate_signature(None); // as Smile ID signs: not this client's request
+        let params = answer_signature(&api);
         map.insert("timestamp".into(), Value::String(params.timestamp));
         map.insert("signature".into(), Value::String(params.signature));
         let body = format!("{pad}{}{pad}", Value::Object(map));
