@@ -196,18 +196,7 @@ impl WebApi {
                 reply.location,
             ));
         }
-        // An answer carrying the signature of any request this client made
-        // (this call's attempts, or earlier calls', polls included) is a
-        // reflection.
-        let reflected = |_: &str, signature: &str| inner.signature.issued(signature);
-        Judge {
-            signature: &inner.signature,
-            tolerance: Some(inner.timestamp_tolerance),
-            now: OffsetDateTime::now_utc(),
-            issued: Some(&reflected),
-        }
-        .job_status(&reply.body, partner_params)
-        .inspect_err(|err| crate::logging::refusal("response", err))
+        self.verify_job_status_at(&reply.body, partner_params, OffsetDateTime::now_utc())
     }
 
     /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to
@@ -291,12 +280,10 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
-        let issued = |_: &str, signature: &str| self.inner.signature.issued(signature);
         Judge {
             signature: &self.inner.signature,
             tolerance: Some(self.inner.timestamp_tolerance),
             now,
-            issued: Some(&issued),
         }
         .job_status(body, partner_params)
         .inspect_err(|err| crate::logging::refusal("response", err))
@@ -347,15 +334,10 @@ impl WebApi {
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
-        let issued = |_: &str, signature: &str| self.inner.signature.issued(signature);
-        Judge {
-            signature: &self.inner.signature,
-            tolerance: self.inner.callback_tolerance,
-            now,
-            issued: Some(&issued),
-        }
-        .callback(body)
-        .inspect_err(|err| crate::logging::refusal("callback", err))
+        self.inner
+            .signature
+            .verify_callback_at(body, self.inner.callback_tolerance, now)
+            .inspect_err(|err| crate::logging::refusal("callback", err))
     }
 
     /// The partner id requests are signed for.

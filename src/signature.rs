@@ -81,16 +81,9 @@ impl IssuedSignatures {
         }
     }
 
-    /// Whether `signature` (base64) is one of them.
-    fn contains(&self, signature: &str) -> bool {
-        let mut tag = [0u8; TAG_LEN + 1];
-        let Ok(TAG_LEN) = STANDARD.decode_slice(signature, &mut tag) else {
-            return false;
-        };
-        let mut key = [0u8; TAG_LEN];
-        key.copy_from_slice(tag.get(..TAG_LEN).unwrap_or(&[0; TAG_LEN]));
+    fn contains(&self, tag: &[u8; TAG_LEN]) -> bool {
         let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.set.contains(&key)
+        recent.set.contains(tag)
     }
 }
 
@@ -241,8 +234,10 @@ impl Signature {
     }
 
     /// Whether `signature` (base64) is one this signer made for a request.
-    pub(crate) fn issued(&self, signature: &str) -> bool {
-        self.issued.contains(signature)
+    #[cfg(test)]
+    fn issued(&self, signature: &str) -> bool {
+        self.decode(signature)
+            .is_ok_and(|tag| self.issued.contains(&tag))
     }
 
     /// Whether `signature` was made with this partner id and API key over
@@ -261,22 +256,56 @@ impl Signature {
         timestamp: &str,
         signature: &str,
     ) -> Result<(), crate::SignatureFailure> {
-        // 32 bytes encode to 44 characters; anything else cannot match. Decoding into a
-        // fixed buffer keeps this allocation-free.
-        let mut tag = [0u8; 33];
-        let len = match signature.len() {
-            44 => STANDARD
-                .decode_slice(signature, &mut tag)
-                .map_err(|_| crate::SignatureFailure::Malformed)?,
-            _ => return Err(crate::SignatureFailure::Malformed),
-        };
-        let tag = tag.get(..len).ok_or(crate::SignatureFailure::Malformed)?;
+        self.verify(timestamp, signature).map(drop)
+    }
+
+    /// [`check`](Self::check), then that the signature is not one this signer
+    /// made for a request ([`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)):
+    /// how responses and callbacks are authenticated.
+    pub(crate) fn check_answer(
+        &self,
+        timestamp: &str,
+        signature: &str,
+    ) -> Result<(), crate::SignatureFailure> {
+        let tag = self.verify(timestamp, signature)?;
+        if self.issued.contains(&tag) {
+            return Err(crate::SignatureFailure::Reflected);
+        }
+        Ok(())
+    }
+
+    /// Checks `signature` over `timestamp` in constant time and returns its
+    /// decoded tag.
+    fn verify(
+        &self,
+        timestamp: &str,
+        signature: &str,
+    ) -> Result<[u8; TAG_LEN], crate::SignatureFailure> {
+        let tag = self.decode(signature)?;
         let mut message =
             Vec::with_capacity(timestamp.len() + self.partner_id.len() + SUFFIX.len());
         message.extend_from_slice(timestamp.as_bytes());
         message.extend_from_slice(self.partner_id.as_bytes());
         message.extend_from_slice(SUFFIX);
-        hmac::verify(&self.key, &message, tag).map_err(|_| crate::SignatureFailure::Mismatch)
+        hmac::verify(&self.key, &message, &tag).map_err(|_| crate::SignatureFailure::Mismatch)?;
+        Ok(tag)
+    }
+
+    /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
+    /// malformed. Decoding into a fixed buffer keeps this allocation-free.
+    fn decode(&self, signature: &str) -> Result<[u8; TAG_LEN], crate::SignatureFailure> {
+        let mut buffer = [0u8; TAG_LEN + 1];
+        let mut tag = [0u8; TAG_LEN];
+        match (
+            signature.len(),
+            STANDARD.decode_slice(signature, &mut buffer),
+        ) {
+            (44, Ok(TAG_LEN)) => {
+                tag.copy_from_slice(buffer.get(..TAG_LEN).unwrap_or(&[0; TAG_LEN]));
+                Ok(tag)
+            }
+            _ => Err(crate::SignatureFailure::Malformed),
+        }
     }
 
     /// The base64 signature over `timestamp`.

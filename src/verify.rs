@@ -29,18 +29,12 @@ const MAX_ESCAPED_FIELD: usize = 4096;
 /// The most of an unreadable timestamp kept in [`Error::InvalidTimestamp`].
 const MAX_TIMESTAMP_KEPT: usize = 64;
 
-/// Whether a verified signature is one this client issued for a request.
-pub(crate) type Issued<'a> = &'a dyn Fn(&str, &str) -> bool;
-
 /// What a body is checked against.
 pub(crate) struct Judge<'a> {
     pub(crate) signature: &'a Signature,
     /// `None` disables the freshness check (never for job status).
     pub(crate) tolerance: Option<Duration>,
     pub(crate) now: OffsetDateTime,
-    /// Given the raw timestamp and signature of an authentic body, says
-    /// whether this client signed them itself (a reflection).
-    pub(crate) issued: Option<Issued<'a>>,
 }
 
 /// A body's authenticated timestamp (parsed and raw) and signature.
@@ -137,14 +131,8 @@ impl Judge<'_> {
         let timestamp = field_text(timestamp, subject)?
             .ok_or_else(|| refuse(SignatureFailure::MissingTimestamp))?;
         self.signature
-            .check(&timestamp, &signature)
+            .check_answer(&timestamp, &signature)
             .map_err(refuse)?;
-        if self
-            .issued
-            .is_some_and(|issued| issued(&timestamp, &signature))
-        {
-            return Err(refuse(SignatureFailure::Reflected));
-        }
         let parsed =
             check_freshness(&timestamp, self.now, self.tolerance).map_err(|e| e.about(subject))?;
         Ok(Authentic {
