@@ -277,9 +277,12 @@ struct Scanner<'a> {
     pos: usize,
 }
 
-/// The offset of the first `"` or `\\` in `bytes`, eight bytes at a time (as
-/// [`string_stop`]).
-fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+/// The offset of the first byte in `bytes` that ends or interrupts a string's
+/// plain run: `"` or `\\`, and with `CONTROLS` also a control character (the
+/// strict scan refuses those; the quick one steps over them). Eight bytes at
+/// a time: in each word, the lowest byte flagged by these bit tricks is an
+/// exact match (a false flag can only follow a true one).
+fn string_stop<const CONTROLS: bool>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
@@ -287,9 +290,12 @@ fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
         let w = u64::from_le_bytes(word);
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
-        let flagged = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash))
-            & HIGH;
+        let mut flagged =
+            (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash);
+        if CONTROLS {
+            flagged |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
+        let flagged = flagged & HIGH;
         if flagged != 0 {
             return Some(at + flagged.trailing_zeros() as usize / 8);
         }
@@ -298,38 +304,7 @@ fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
     bytes
         .get(at..)?
         .iter()
-        .position(|&b| b == b'"' || b == b'\\')
-        .map(|i| at + i)
-}
-
-/// The offset of the first byte in `bytes` that ends or interrupts a string's
-/// plain run: `"`, `\`, or a control character. Eight bytes at a time: in
-/// each word, the lowest byte flagged by these bit tricks is an exact match
-/// (a false flag can only follow a true one).
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        let flagged = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        let flagged = flagged & HIGH;
-        if flagged != 0 {
-            return Some(at + flagged.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .position(|&b| b == b'"' || b == b'\\' || (CONTROLS && b < 0x20))
         .map(|i| at + i)
 }
 
@@ -397,7 +372,7 @@ impl<'a> Scanner<'a> {
         let mut escaped = false;
         loop {
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let Some(at) = string_stop(rest) else {
+            let Some(at) = string_stop::<true>(rest) else {
                 return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
             };
             self.pos += at;
@@ -588,26 +563,9 @@ impl<'a> Scanner<'a> {
             at += 1;
             match byte {
                 b'"' => {
-                    let start = at;
-                    let mut escaped = false;
-                    loop {
-                        at += quote_or_backslash(bytes.get(at..).unwrap_or_default())
-                            .ok_or(SkimError::Syntax("unterminated string", bytes.len()))?;
-                        if bytes.get(at) == Some(&b'"') {
-                            break;
-                        }
-                        escaped = true;
-                        at += 2;
-                    }
-                    let end = at;
-                    at += 1;
-                    // Only a key is unescaped into the parser's scratch buffer.
-                    if escaped && end - start > MAX_ESCAPED_KEY {
-                        self.pos = at;
-                        if self.next_is(b':') {
-                            return Err(SkimError::KeyTooLong);
-                        }
-                    }
+                    self.pos = at - 1;
+                    self.skip_string()?;
+                    at = self.pos;
                 }
                 b'{' | b'[' => {
                     if depth + level + 1 > MAX_DEPTH {
@@ -633,13 +591,14 @@ impl<'a> Scanner<'a> {
 
     /// Skips a string starting at `"`, finding only its end: escapes are
     /// stepped over, not checked (see [`validate`]).
+    #[inline]
     fn skip_string(&mut self) -> Result<(), SkimError> {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
         loop {
             let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let Some(at) = quote_or_backslash(rest) else {
+            let Some(at) = string_stop::<false>(rest) else {
                 return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
             };
             self.pos += at + 1;
@@ -795,9 +754,9 @@ mod tests {
             ("\u{7f}\u{80}\u{ff}ÿÿÿÿÿÿÿ\"", Some(19)),
             ("!#$%&'()*+,-./[]^_`{|}~ \"", Some(24)),
         ] {
-            assert_eq!(string_stop(text.as_bytes()), stop, "{text:?}");
+            assert_eq!(string_stop::<true>(text.as_bytes()), stop, "{text:?}");
             if !text.contains(['\n', '\u{1}']) {
-                assert_eq!(quote_or_backslash(text.as_bytes()), stop, "{text:?}");
+                assert_eq!(string_stop::<false>(text.as_bytes()), stop, "{text:?}");
             }
         }
         // Every single stop byte at every position of a 17-byte window.
@@ -805,7 +764,7 @@ mod tests {
             for stop in [b'"', b'\\', 0, 0x1f] {
                 let mut bytes = vec![b'a'; 17];
                 bytes[at] = stop;
-                assert_eq!(string_stop(&bytes), Some(at));
+                assert_eq!(string_stop::<true>(&bytes), Some(at));
             }
         }
     }
