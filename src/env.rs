@@ -89,7 +89,9 @@ pub(crate) fn from_lookup(
             "has white space around it; the key is used exactly as given",
         ));
     }
-    if let Err(Error::InvalidInput { reason, .. }) = crate::Signature::new(&partner_id, "k") {
+    if let Err(Error::InvalidInput { reason, .. }) =
+        crate::signature::validate_id("partner_id", &partner_id)
+    {
         return Err(Error::invalid_input(PARTNER_ID, reason));
     }
     let mut builder = WebApi::builder(&partner_id, &api_key);

@@ -343,7 +343,7 @@ pub fn sign_json(
         Ok(body @ Value::Object(_)) => body,
         _ => return Err(Error::invalid_input("json_object", "must be a JSON object")),
     };
-    sign_value(signature, &mut body, offset, "");
+    sign_value(signature, &mut body, offset);
     Ok(body.to_string())
 }
 
@@ -368,23 +368,10 @@ pub fn sign_callback(signature: &Signature, result_json: &str) -> Result<Vec<u8>
     sign_json(signature, result_json, time::Duration::ZERO).map(String::into_bytes)
 }
 
-/// Signs `body` with a fresh timestamp other than `request_timestamp`: a
-/// server's clock moves on between request and answer (at least past the
-/// millisecond), and a client refuses an answer signed over its request's own
-/// timestamp as a reflection.
-fn sign_value(
-    signature: &Signature,
-    body: &mut Value,
-    offset: time::Duration,
-    request_timestamp: &str,
-) {
-    let timestamp = loop {
-        let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
-        if timestamp != request_timestamp {
-            break timestamp;
-        }
-        std::thread::sleep(Duration::from_micros(100));
-    };
+/// Signs `body` with a fresh timestamp (now + `offset`), in Smile ID's format
+/// (milliseconds), which a client's microsecond request timestamps never equal.
+fn sign_value(signature: &Signature, body: &mut Value, offset: time::Duration) {
+    let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
     let signed = signature.generate_signature(Some(&timestamp));
     if let Some(object) = body.as_object_mut() {
         object.insert("timestamp".into(), Value::String(signed.timestamp));
@@ -569,7 +556,7 @@ impl Shared {
         let pending =
             || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
         let signed = |mut body: Value, offset: time::Duration| {
-            sign_value(&self.signature, &mut body, offset, &timestamp);
+            sign_value(&self.signature, &mut body, offset);
             json_reply(200, &body)
         };
         match scenario {
@@ -594,7 +581,7 @@ impl Shared {
             } => smile_error(status, &code, &message),
             Scenario::TamperedSignature => {
                 let mut body = complete();
-                sign_value(&self.signature, &mut body, time::Duration::ZERO, &timestamp);
+                sign_value(&self.signature, &mut body, time::Duration::ZERO);
                 if let Some(Value::String(signature)) = body.get_mut("signature") {
                     *signature = tamper(signature);
                 }
