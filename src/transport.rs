@@ -422,17 +422,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn backoff_doubles_with_bounded_jitter() {
-        let t = Transport::new(Settings {
+    /// A transport for a loopback server, retrying from `retry_base_delay`.
+    fn loopback_transport(retry_base_delay: Duration) -> Transport {
+        Transport::new(Settings {
             https: false,
             loopback: true,
             connect_timeout: Duration::from_secs(1),
             max_response_bytes: 1,
             max_retries: 2,
-            retry_base_delay: Duration::from_millis(500),
+            retry_base_delay,
             root_certificates: None,
-        });
+        })
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let t = loopback_transport(Duration::from_millis(500));
         for (retry, base) in [(0, 500u64), (1, 1000), (2, 2000)] {
             let d = t.backoff(retry);
             assert!(d >= Duration::from_millis(base), "{d:?}");
@@ -492,15 +497,7 @@ mod tests {
 
     #[test]
     fn huge_delays_and_deadlines_saturate() {
-        let t = Transport::new(Settings {
-            https: false,
-            loopback: true,
-            connect_timeout: Duration::from_secs(1),
-            max_response_bytes: 1,
-            max_retries: 2,
-            retry_base_delay: Duration::MAX,
-            root_certificates: None,
-        });
+        let t = loopback_transport(Duration::MAX);
         assert!(t.backoff(5) >= NO_PRACTICAL_LIMIT);
         let now = Instant::now();
         assert!(deadline_after(now, Duration::MAX) > now + Duration::from_secs(1_000_000));

@@ -47,6 +47,23 @@ fn request_field(body: &[u8], field: &str) -> String {
     value[field].as_str().unwrap().to_owned()
 }
 
+/// A 200 answer with this JSON body, sent as it is.
+fn json_answer(body: impl Into<Vec<u8>>) -> Scenario {
+    Scenario::Raw {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.into(),
+    }
+}
+
+#[track_caller]
+fn assert_invalid(err: &Error, field: &str) {
+    assert!(
+        matches!(err, Error::InvalidInput { field: f, .. } if *f == field),
+        "{err:?}"
+    );
+}
+
 #[track_caller]
 fn assert_reflected(result: Result<impl std::fmt::Debug, Error>, subject: Subject) {
     match result {
@@ -514,25 +531,10 @@ fn server_strings_that_are_not_servers_are_refused_without_echo() {
 fn a_key_in_the_callback_argument_is_refused() {
     // The two adjacent &str arguments swapped.
     let err = WebApi::new(PARTNER_ID, API_KEY, "https://example.com/cb", 0).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                field: "default_callback",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid(&err, "default_callback");
     assert!(!format!("{err} {err:?}").contains(API_KEY));
     let err = WebApi::new(PARTNER_ID, "http://example.com/cb", API_KEY, 0).unwrap_err();
-    assert!(matches!(
-        err,
-        Error::InvalidInput {
-            field: "default_callback",
-            ..
-        }
-    ));
+    assert_invalid(&err, "default_callback");
     WebApi::new(PARTNER_ID, "http://127.0.0.1:8787/cb", API_KEY, 0).unwrap();
 }
 
@@ -632,11 +634,7 @@ fn a_reflection_of_an_earlier_calls_request_is_refused() {
     forged["result"]["FullName"] = json!("Mallory");
     forged["timestamp"] = Value::String(request_field(first, "timestamp"));
     forged["signature"] = Value::String(request_field(first, "signature"));
-    sim.set_scenario(Scenario::Raw {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: forged.to_string().into_bytes(),
-    });
+    sim.set_scenario(json_answer(forged.to_string().into_bytes()));
     assert_reflected(api.get_job_status(&job(), &opts()), Subject::Response);
     let policy = PollPolicy {
         timeout: Duration::from_secs(5),
@@ -678,11 +676,7 @@ fn an_answer_replayed_within_a_wait_is_refused() {
     // A man in the middle replays that genuine pending answer's signature.
     let pending = api.get_job_status(&job(), &opts()).unwrap();
     let body = serde_json::to_vec(&pending).unwrap();
-    sim.set_scenario(Scenario::Raw {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body,
-    });
+    sim.set_scenario(json_answer(body));
     let policy = PollPolicy {
         timeout: Duration::from_secs(5),
         initial_interval: Duration::from_millis(100),
@@ -746,28 +740,10 @@ fn decode_reasons_do_not_quote_signatures_or_queries() {
 fn the_key_is_found_in_any_case_and_in_the_callback() {
     let upper = format!("https://{}/v1", API_KEY.to_uppercase());
     let err = WebApi::new(PARTNER_ID, "", API_KEY, upper.as_str()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                field: "sid_server",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid(&err, "sid_server");
     let callback = format!("https://cb.example/{API_KEY}/hook");
     let err = WebApi::new(PARTNER_ID, &callback, API_KEY, 0).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                field: "default_callback",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid(&err, "default_callback");
     assert!(!format!("{err} {err:?}").contains(API_KEY));
 }
 

@@ -137,6 +137,20 @@ fn a_private_ca_is_trusted_through_root_certificates_pem() {
     assert_eq!(server.connections.load(Ordering::SeqCst), 1);
 }
 
+#[track_caller]
+fn assert_tls(err: &Error) {
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
     let server = TlsServer::start(4);
@@ -149,16 +163,7 @@ fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
     let err = api
         .get_job_status(&job(), &JobStatusOptions::default())
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportErrorKind::Tls,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_tls(&err);
     assert!(!format!("{err:?}").contains(API_KEY));
     assert_eq!(
         server.connections.load(Ordering::SeqCst),
@@ -176,16 +181,7 @@ fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
     let err = api
         .wait_for_job(&job(), &JobStatusOptions::default(), &policy)
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportErrorKind::Tls,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_tls(&err);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(server.connections.load(Ordering::SeqCst), 2);
 }
