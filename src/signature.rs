@@ -361,22 +361,21 @@ pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error>
 /// Formats a request's time: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
 /// microseconds (see [`Signature::generate_signature`]).
 pub(crate) fn format_request_timestamp(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let mut out = format_timestamp(t);
-    out.pop(); // the `Z`
-    let micros = t.microsecond() % 1000;
-    for place in [100, 10, 1] {
-        out.push(char::from_digit(micros / place % 10, 10).unwrap_or('0'));
-    }
-    out.push('Z');
-    out
+    format_utc(t, 6)
 }
 
-/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Called once per
-/// request, so it writes digits directly rather than going through `format!`.
-/// (`time` without its large-dates feature keeps years within ±9999; a year
-/// before 0 cannot come from the clock and is written as 0000.)
+/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
+/// its answers.
 pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
+    format_utc(t, 3)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.` then `fraction_digits` digits of the second, then
+/// `Z`, in UTC. Called once per request, so it writes digits directly into a
+/// string of the exact length rather than going through `format!`. (`time`
+/// without its large-dates feature keeps years within ±9999; a year before 0
+/// cannot come from the clock and is written as 0000.)
+fn format_utc(t: OffsetDateTime, fraction_digits: u32) -> String {
     fn digits(out: &mut String, n: u32, width: u32) {
         for place in (0..width).rev() {
             let digit = n / 10u32.pow(place) % 10;
@@ -384,7 +383,7 @@ pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
         }
     }
     let t = t.to_offset(time::UtcOffset::UTC);
-    let mut out = String::with_capacity(24);
+    let mut out = String::with_capacity(21 + fraction_digits as usize);
     digits(&mut out, u32::try_from(t.year()).unwrap_or(0), 4);
     out.push('-');
     digits(&mut out, u32::from(u8::from(t.month())), 2);
@@ -397,7 +396,8 @@ pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
     out.push(':');
     digits(&mut out, u32::from(t.second()), 2);
     out.push('.');
-    digits(&mut out, u32::from(t.millisecond()), 3);
+    let nanos = t.nanosecond() / 10u32.pow(9 - fraction_digits.min(9));
+    digits(&mut out, nanos, fraction_digits.min(9));
     out.push('Z');
     out
 }
