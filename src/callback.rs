@@ -76,8 +76,10 @@ impl Signature {
     /// # Errors
     ///
     /// [`Error::Decode`] (not JSON, not an object, a field of an impossible
-    /// type), [`Error::SignatureMismatch`], [`Error::InvalidTimestamp`] or
-    /// [`Error::TimestampOutOfTolerance`].
+    /// type), [`Error::SignatureMismatch`] (also for a signature made for one of
+    /// this process's requests with the same credentials:
+    /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)),
+    /// [`Error::InvalidTimestamp`] or [`Error::TimestampOutOfTolerance`].
     pub fn verify_callback(
         &self,
         body: &[u8],
