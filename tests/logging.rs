@@ -15,7 +15,7 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use common::{API_KEY, PARTNER_ID, sim_and_api};
-use smile_id::testing::{Scenario, complete_result, sign_callback};
+use smile_id::testing::{Scenario, Simulator, complete_result, sign_callback};
 use smile_id::{JobStatusOptions, PartnerParams, PollPolicy, WebApi};
 
 /// Every record, with the thread that made it: tests run in parallel, and each
@@ -73,6 +73,15 @@ fn assert_clean(records: &[(log::Level, String, String)], secrets: &[&str]) {
     }
 }
 
+/// [`assert_clean`] against every request signature `sim` received.
+fn assert_clean_of(records: &[(log::Level, String, String)], sim: &Simulator) {
+    let signatures = common::request_signatures(sim);
+    assert_clean(
+        records,
+        &signatures.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+}
+
 #[test]
 fn each_retry_is_logged_with_reason_and_wait() {
     install();
@@ -104,13 +113,7 @@ fn each_retry_is_logged_with_reason_and_wait() {
         message.starts_with("retry 1 of 2 in 0.0") && message.ends_with("s after http status 503"),
         "{message}"
     );
-    assert_clean(
-        &records,
-        &common::request_signatures(&sim)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    assert_clean_of(&records, &sim);
 }
 
 #[test]
@@ -175,13 +178,7 @@ fn each_poll_is_logged() {
     );
     assert!(polls[2].starts_with("poll 3 of job"), "{}", polls[2]);
     assert!(polls[2].contains("complete, successful"), "{}", polls[2]);
-    assert_clean(
-        &records,
-        &common::request_signatures(&sim)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    assert_clean_of(&records, &sim);
 }
 
 #[test]
