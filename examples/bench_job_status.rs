@@ -6,6 +6,7 @@
 //! cargo run --release --example bench_job_status -- --url https://127.0.0.1:8443/v1 --ca ca.pem [--baseline]
 //! cargo run --release --example bench_job_status -- --emit-response body.json [--history]
 //! cargo run --release --example bench_job_status -- --threads 8   # 8 threads sharing one client (one agent for bare ureq)
+//! cargo run --release --example bench_job_status -- --url http://127.0.0.1:8080/v1 --interleave 250   # both, taking turns
 //! ```
 //!
 //! Options: `--url URL` (a base URL; without it the simulator is used and both
@@ -16,6 +17,9 @@
 //! `--threads N` (N threads share one client, or one agent for the baseline,
 //! each making `--n`/N calls after `--warmup`/N; default 1, on the calling
 //! thread),
+//! `--interleave BLOCK` (with `--url`: both clients in this one process,
+//! taking turns of BLOCK calls each, sequentially; prints both runs and the
+//! ratio, which separate processes measure less steadily on a busy machine),
 //! `--emit-response FILE` (write a freshly signed response body for a static
 //! server and exit), `--timestamp-tolerance SECS` (for long runs against a
 //! static body signed once). Credentials: `SMILE_ID_PARTNER_ID`,
@@ -47,6 +51,7 @@ struct Args {
     job_id: Option<String>,
     tolerance: Option<Duration>,
     threads: usize,
+    interleave: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -63,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
         job_id: None,
         tolerance: None,
         threads: 1,
+        interleave: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -80,6 +86,9 @@ fn parse_args() -> Result<Args, String> {
                     .parse::<usize>()
                     .map_err(|e| format!("--threads: {e}"))?
                     .max(1);
+            }
+            "--interleave" => {
+                args.interleave = Some(value()?.parse().map_err(|e| format!("--interleave: {e}"))?);
             }
             "--history" => args.history = true,
             "--image-links" => args.image_links = true,
@@ -214,75 +223,160 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// One call: whether it succeeded, and why not.
+type Call<'a> = Box<dyn Fn() -> Result<(), String> + Sync + 'a>;
+
+/// Remembers the first failure of a run, to print it once.
+#[derive(Default)]
+struct FirstError(std::sync::Mutex<Option<String>>);
+
+impl FirstError {
+    fn ok(&self, result: Result<(), String>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(message) => {
+                if let Ok(mut first) = self.0.lock() {
+                    first.get_or_insert(message);
+                }
+                false
+            }
+        }
+    }
+
+    fn report(self, client: &str) {
+        if let Some(err) = self.0.into_inner().ok().flatten() {
+            eprintln!("{client}: first failure: {err}");
+        }
+    }
+}
+
 /// `n` timed calls after `warmup` untimed ones, on the calling thread, or
 /// split over `threads` threads that all start together.
-fn timed(
-    client: &'static str,
-    threads: usize,
-    n: usize,
-    warmup: usize,
-    call: impl Fn() -> bool + Sync,
-) -> Stats {
+fn timed(client: &'static str, threads: usize, n: usize, warmup: usize, call: &Call<'_>) -> Stats {
+    let failures = FirstError::default();
     let run = |n: usize| {
         let mut latencies = Vec::with_capacity(n);
         let mut ok = 0;
         for _ in 0..n {
             let t = Instant::now();
-            if call() {
+            if failures.ok(call()) {
                 ok += 1;
             }
             latencies.push(t.elapsed());
         }
         (ok, latencies)
     };
-    if threads <= 1 {
+    let stats = if threads <= 1 {
         for _ in 0..warmup {
-            call();
+            let _ = call();
         }
         let started = Instant::now();
         let (ok, latencies) = run(n);
-        return Stats {
+        Stats {
             client,
             ok,
             latencies,
             total: started.elapsed(),
-        };
-    }
-    // Every thread warms up (opening its own pooled connection), then all
-    // start the timed calls at once; the time is until the last one ends.
-    let barrier = std::sync::Barrier::new(threads + 1);
-    let (results, total) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let (barrier, call, run) = (&barrier, &call, &run);
-                scope.spawn(move || {
-                    for _ in 0..warmup / threads {
-                        call();
-                    }
-                    barrier.wait();
-                    run(n / threads)
+        }
+    } else {
+        // Every thread warms up (opening its own pooled connection), then all
+        // start the timed calls at once; the time is until the last one ends.
+        let barrier = std::sync::Barrier::new(threads + 1);
+        let (results, total) = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (barrier, run) = (&barrier, &run);
+                    scope.spawn(move || {
+                        for _ in 0..warmup / threads {
+                            let _ = call();
+                        }
+                        barrier.wait();
+                        run(n / threads)
+                    })
                 })
-            })
-            .collect();
-        barrier.wait();
-        let started = Instant::now();
-        let results: Vec<_> = workers.into_iter().filter_map(|w| w.join().ok()).collect();
-        (results, started.elapsed())
-    });
-    let mut stats = Stats {
-        client,
-        ok: 0,
-        latencies: Vec::with_capacity(n),
-        total,
+                .collect();
+            barrier.wait();
+            let started = Instant::now();
+            let results: Vec<_> = workers.into_iter().filter_map(|w| w.join().ok()).collect();
+            (results, started.elapsed())
+        });
+        let mut stats = Stats {
+            client,
+            ok: 0,
+            latencies: Vec::with_capacity(n),
+            total,
+        };
+        for (ok, latencies) in results {
+            stats.ok += ok;
+            stats.latencies.extend(latencies);
+        }
+        stats
     };
-    for (ok, latencies) in results {
-        stats.ok += ok;
-        stats.latencies.extend(latencies);
-    }
+    failures.report(client);
     stats
 }
 
-fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+/// Both clients in one process, on the calling thread, taking turns: `block`
+/// calls of the baseline, `block` of this crate, and so on until each made
+/// `n`. Load on a shared machine then falls on both alike, which separate
+/// processes run one after the other cannot promise. Returns both runs and
+/// the median of the per-turn ratios (this crate's calls/s over the baseline's).
+fn interleaved(
+    n: usize,
+    warmup: usize,
+    block: usize,
+    base: &Call<'_>,
+    ours: &Call<'_>,
+) -> (Stats, Stats, f64) {
+    let block = block.max(1);
+    let (base_failures, our_failures) = (FirstError::default(), FirstError::default());
+    for _ in 0..warmup {
+        let _ = base();
+        let _ = ours();
+    }
+    let mut stats = [
+        ("bare-ureq", base, &base_failures),
+        ("smile-id", ours, &our_failures),
+    ]
+    .map(|(client, _, _)| Stats {
+        client,
+        ok: 0,
+        latencies: Vec::with_capacity(n),
+        total: Duration::ZERO,
+    });
+    let mut ratios = Vec::new();
+    let mut done = 0;
+    while done < n {
+        let calls = block.min(n - done);
+        let mut took = [Duration::ZERO; 2];
+        for (i, (call, failures)) in [(base, &base_failures), (ours, &our_failures)]
+            .into_iter()
+            .enumerate()
+        {
+            let turn = Instant::now();
+            for _ in 0..calls {
+                let t = Instant::now();
+                if failures.ok(call()) {
+                    stats[i].ok += 1;
+                }
+                stats[i].latencies.push(t.elapsed());
+            }
+            took[i] = turn.elapsed();
+            stats[i].total += took[i];
+        }
+        ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
+        done += calls;
+    }
+    base_failures.report("bare-ureq");
+    our_failures.report("smile-id");
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
+    let [base_stats, our_stats] = stats;
+    (base_stats, our_stats, median)
+}
+
+/// A call of this crate's client: `get_job_status`, its result checked.
+fn crate_call<'a>(url: &str, args: &'a Args, c: &'a Creds) -> Result<Call<'a>, String> {
     let mut builder =
         WebApi::builder(&c.partner_id, &c.api_key).server(Server::Custom(url.to_owned()));
     if let Some(ca) = &args.ca {
@@ -296,22 +390,16 @@ fn run_crate(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
         return_history: args.history,
         return_image_links: args.image_links,
     };
-    let first_error = std::sync::Mutex::new(None);
-    let stats = timed("smile-id", args.threads, args.n, args.warmup, || match api
-        .get_job_status(&c.job, &options)
-    {
-        Ok(status) => status.job_complete && (!args.history || !status.history.is_empty()),
-        Err(err) => {
-            if let Ok(mut first) = first_error.lock() {
-                first.get_or_insert(err.to_string());
-            }
-            false
+    Ok(Box::new(move || {
+        let status = api
+            .get_job_status(&c.job, &options)
+            .map_err(|e| e.to_string())?;
+        if status.job_complete && (!args.history || !status.history.is_empty()) {
+            Ok(())
+        } else {
+            Err("incomplete job status".into())
         }
-    });
-    if let Some(err) = first_error.into_inner().ok().flatten() {
-        eprintln!("smile-id: first failure: {err}");
-    }
-    Ok(stats)
+    }))
 }
 
 /// The baseline's agent: the same TLS roots, redirects off, statuses as values,
@@ -357,46 +445,30 @@ fn request_body(args: &Args, c: &Creds) -> Result<String, String> {
 
 /// The limit of this stack: `ureq` posting a prebuilt body, reading the answer
 /// into memory; no signing, no serialising, no parsing, no verifying.
-fn run_baseline(url: &str, args: &Args, c: &Creds) -> Result<Stats, String> {
+fn baseline_call<'a>(url: &str, args: &Args, c: &Creds) -> Result<Call<'a>, String> {
     let agent = bare_agent(args);
     let body = request_body(args, c)?;
     let endpoint = format!("{}/job_status", url.trim_end_matches('/'));
-    let first_error = std::sync::Mutex::new(None);
-    let note = |message: String| {
-        if let Ok(mut first) = first_error.lock() {
-            first.get_or_insert(message);
-        }
-    };
-    let stats = timed("bare-ureq", args.threads, args.n, args.warmup, || {
-        let result = agent
+    Ok(Box::new(move || {
+        let mut response = agent
             .post(&endpoint)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .send(body.as_bytes())
-            .and_then(|mut r| {
-                let status = r.status().as_u16();
-                r.body_mut()
-                    .with_config()
-                    .limit(16 << 20)
-                    .read_to_vec()
-                    .map(|b| (status, b))
-            });
-        match result {
-            Ok((200, bytes)) => !bytes.is_empty(),
-            Ok((status, _)) => {
-                note(format!("status {status}"));
-                false
-            }
-            Err(err) => {
-                note(err.to_string());
-                false
-            }
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_vec()
+            .map_err(|e| e.to_string())?;
+        match status {
+            200 if !bytes.is_empty() => Ok(()),
+            200 => Err("empty body".into()),
+            status => Err(format!("status {status}")),
         }
-    });
-    if let Some(err) = first_error.into_inner().ok().flatten() {
-        eprintln!("bare-ureq: first failure: {err}");
-    }
-    Ok(stats)
+    }))
 }
 
 fn run() -> Result<bool, String> {
@@ -429,10 +501,34 @@ fn run() -> Result<bool, String> {
                     c.job = job;
                 }
             }
+            if let Some(block) = args.interleave {
+                let base = baseline_call(url, &args, &c)?;
+                let ours = crate_call(url, &args, &c)?;
+                let (base, ours, median) = interleaved(args.n, args.warmup, block, &base, &ours);
+                println!("{}", base.json());
+                println!("{}", ours.json());
+                println!(
+                    r#"{{"ratio_smile_id_to_bare_ureq":{:.3},"median_turn_ratio":{median:.3}}}"#,
+                    ours.calls_per_s() / base.calls_per_s()
+                );
+                return Ok(ours.ok == ours.latencies.len() && base.ok == base.latencies.len());
+            }
             let stats = if args.baseline {
-                run_baseline(url, &args, &c)?
+                timed(
+                    "bare-ureq",
+                    args.threads,
+                    args.n,
+                    args.warmup,
+                    &baseline_call(url, &args, &c)?,
+                )
             } else {
-                run_crate(url, &args, &c)?
+                timed(
+                    "smile-id",
+                    args.threads,
+                    args.n,
+                    args.warmup,
+                    &crate_call(url, &args, &c)?,
+                )
             };
             println!("{}", stats.json());
             Ok(stats.ok == stats.latencies.len())
@@ -445,8 +541,20 @@ fn run() -> Result<bool, String> {
             };
             let sim = Simulator::start_with(&c.partner_id, &c.api_key, scenario)
                 .map_err(|e| e.to_string())?;
-            let baseline = run_baseline(sim.base_url(), &args, &c)?;
-            let ours = run_crate(sim.base_url(), &args, &c)?;
+            let baseline = timed(
+                "bare-ureq",
+                args.threads,
+                args.n,
+                args.warmup,
+                &baseline_call(sim.base_url(), &args, &c)?,
+            );
+            let ours = timed(
+                "smile-id",
+                args.threads,
+                args.n,
+                args.warmup,
+                &crate_call(sim.base_url(), &args, &c)?,
+            );
             println!("{}", baseline.json());
             println!("{}", ours.json());
             println!(
