@@ -10,8 +10,10 @@
 #   bash benches/https_vs_ureq.sh     # needs nginx-light and openssl; strace, valgrind and hyperfine optional
 #   ROUNDS=5 N=20000 bash benches/https_vs_ureq.sh
 #
-# Runs alternate (baseline, crate, baseline, crate, ...) so that load on a shared
-# machine hits both alike; the ratio is taken per round, and the median reported.
+# Sequential runs interleave the two clients in one process (turns of BLOCK
+# calls); thread runs alternate processes (baseline, crate, baseline, ...). Either
+# way load on a shared machine hits both alike; the ratio is taken per round,
+# and the median reported.
 # Only loopback is used. Every figure is printed as one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ ROUNDS=${ROUNDS:-3}
 N=${N:-10000}
 N_HISTORY=${N_HISTORY:-300}
 THREADS=${THREADS:-8}
+BLOCK=${BLOCK:-250} # calls per turn when the two clients take turns in one process
 N_COUNT=${N_COUNT:-1000} # calls per strace run; callgrind runs a fifth of it
 PORT=${PORT:-18443}
 HTTP_PORT=${HTTP_PORT:-18080}
@@ -108,16 +111,32 @@ run_pair() { # name url n extra-args
     "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")"
 }
 
-echo "--- calls/s, sequential, keep-alive: smile-id / bare ureq"
-run_pair small_http_127.0.0.1 "$http_ip/small/v1" "$N"
-run_pair small_http_localhost "$http_name/small/v1" "$N"
-run_pair small_https_127.0.0.1 "$https_ip/small/v1" "$N"
-run_pair small_https_localhost "$https_name/small/v1" "$N"
+# Sequential cases: both clients in one process, taking turns of BLOCK calls
+# (bench_job_status --interleave), so a burst of load on the shared machine
+# falls on both; the round's ratio is of their total times.
+run_interleaved() { # name url n extra-args
+  local name=$1 url=$2 n=$3; shift 3
+  local ratios=() out
+  for _ in $(seq 1 "$ROUNDS"); do
+    sign_bodies
+    out=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) --interleave "$BLOCK" "$@" 2>/dev/null)
+    echo "$out" | head -n 2
+    ratios+=("$(echo "$out" | tail -n 1 | sed -E 's/.*"ratio_smile_id_to_bare_ureq":([0-9.]+).*/\1/')")
+  done
+  printf '{"case":"%s","median_ratio_smile_id_to_bare_ureq":%s,"per_round":[%s]}\n' \
+    "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")"
+}
+
+echo "--- calls/s, sequential, keep-alive, interleaved in one process: smile-id / bare ureq"
+run_interleaved small_http_127.0.0.1 "$http_ip/small/v1" "$N"
+run_interleaved small_http_localhost "$http_name/small/v1" "$N"
+run_interleaved small_https_127.0.0.1 "$https_ip/small/v1" "$N"
+run_interleaved small_https_localhost "$https_name/small/v1" "$N"
 echo "--- calls/s, $THREADS threads sharing one client / one agent"
 run_pair "small_http_127.0.0.1_${THREADS}_threads" "$http_ip/small/v1" "$N" --threads "$THREADS"
 run_pair "small_https_localhost_${THREADS}_threads" "$https_name/small/v1" "$N" --threads "$THREADS"
-echo "--- calls/s, 1,000-entry history (785 KB), sequential, HTTPS"
-run_pair history_https_127.0.0.1 "$https_ip/history/v1" "$N_HISTORY" --history
+echo "--- calls/s, 1,000-entry history (785 KB), sequential, HTTPS, interleaved"
+BLOCK=$((N_HISTORY / 10 > 0 ? N_HISTORY / 10 : 1)) run_interleaved history_https_127.0.0.1 "$https_ip/history/v1" "$N_HISTORY" --history
 
 # Per-call counts on a warm connection: a run of N calls minus a run of none,
 # both after the same warm-up, divided by N. Process start, TLS handshake and
