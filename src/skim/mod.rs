@@ -1,0 +1,257 @@
+//! The pass that runs before anything in a body is trusted: one scan of the
+//! JSON text that checks its syntax, finds the few top-level fields the judge
+//! needs (`timestamp`, `signature`, ...), and refuses duplicates of them.
+//!
+//! It allocates nothing, whatever the body holds: values are skipped in place,
+//! nesting is tracked in a 128-bit stack (deeper nesting is refused, as
+//! `serde_json` refuses it), and only slices of the input are returned. So a
+//! body that fails authentication costs no memory beyond itself.
+
+mod scanner;
+mod text;
+
+use scanner::Scanner;
+pub(crate) use text::{text_of, unescape_prefix};
+
+/// The deepest nesting of arrays and objects accepted (as in `serde_json`).
+pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// The longest object key, in bytes of JSON text, accepted when it contains
+/// escapes. The typed decoder unescapes such keys into a scratch buffer, so
+/// this bounds that buffer; keys without escapes are borrowed and may be of
+/// any length.
+pub(crate) const MAX_ESCAPED_KEY: usize = 1024;
+
+/// Why a body could not be scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SkimError {
+    /// Only white space.
+    Empty,
+    /// Not JSON: what was wrong, and at which byte.
+    Syntax(&'static str, usize),
+    /// Valid JSON, but not an object: what it is instead ("an array").
+    NotObject(&'static str),
+    /// A field that must appear at most once appeared twice.
+    Duplicate(&'static str),
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// A key with escapes longer than [`MAX_ESCAPED_KEY`].
+    KeyTooLong,
+}
+
+impl std::fmt::Display for SkimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkimError::Empty => f.write_str("empty body"),
+            SkimError::Syntax(what, at) => write!(f, "not JSON: {what} at byte {at}"),
+            SkimError::NotObject(kind) => write!(f, "expected a JSON object, got {kind}"),
+            SkimError::Duplicate(key) => write!(f, "duplicate `{key}` field"),
+            SkimError::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels"),
+            SkimError::KeyTooLong => write!(
+                f,
+                "an object key with escapes is longer than {MAX_ESCAPED_KEY} bytes"
+            ),
+        }
+    }
+}
+
+/// Whether a repeated wanted key is an error or the first one wins.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Duplicates {
+    Refuse,
+    FirstWins,
+}
+
+/// Scans `text`, which must be one JSON object, and returns the raw JSON text
+/// of each of `keys` found at its top level (`None` when absent).
+pub(crate) fn top_level<'a, const N: usize>(
+    text: &'a str,
+    keys: [&'static str; N],
+    duplicates: Duplicates,
+) -> Result<[Option<&'a str>; N], SkimError> {
+    let mut found = [None; N];
+    let mut s = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    s.ws();
+    match s.peek() {
+        None => return Err(SkimError::Empty),
+        Some(b'{') => {}
+        Some(first) => {
+            s.value(0)?;
+            s.end()?;
+            return Err(SkimError::NotObject(match first {
+                b'[' => "an array",
+                b'"' => "a string",
+                b't' | b'f' => "a boolean",
+                b'n' => "null",
+                _ => "a number",
+            }));
+        }
+    }
+    s.pos += 1;
+    s.ws();
+    if s.peek() == Some(b'}') {
+        s.pos += 1;
+        s.end()?;
+        return Ok(found);
+    }
+    loop {
+        s.ws();
+        let key = s.key()?;
+        s.ws();
+        s.expect(b':')?;
+        s.ws();
+        let start = s.pos;
+        s.skip(1)?;
+        let raw = text
+            .get(start..s.pos)
+            .ok_or(SkimError::Syntax("bad value", start))?;
+        if let Some(at) = keys.iter().position(|k| key.is(k)) {
+            if let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at)) {
+                match (slot.is_some(), duplicates) {
+                    (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
+                    (true, Duplicates::FirstWins) => {}
+                    (false, _) => *slot = Some(raw),
+                }
+            }
+        }
+        s.ws();
+        match s.next() {
+            Some(b',') => continue,
+            Some(b'}') => break,
+            _ => return Err(SkimError::Syntax("expected `,` or `}`", s.pos)),
+        }
+    }
+    s.end()?;
+    Ok(found)
+}
+
+/// Checks that `text` is exactly one JSON value, strictly: every token, and
+/// nesting at most [`MAX_DEPTH`] deep. Allocates nothing. [`top_level`] skips
+/// nested values without checking what lies between their brackets (the
+/// typed decoder checks authentic bodies); this is for the others, so that a
+/// body that is not JSON is reported as that whether or not it is signed.
+pub(crate) fn validate(text: &str) -> Result<(), SkimError> {
+    let mut s = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    s.ws();
+    if s.peek().is_none() {
+        return Err(SkimError::Empty);
+    }
+    s.value(0)?;
+    s.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts_sig(text: &str) -> Result<[Option<&str>; 2], SkimError> {
+        top_level(text, ["timestamp", "signature"], Duplicates::Refuse)
+    }
+
+    #[test]
+    fn finds_top_level_fields_only() {
+        let text = r#" {"a":{"timestamp":"inner"},"timestamp":"t","b":[1,{"signature":2}],"signature":"s"} "#;
+        assert_eq!(ts_sig(text), Ok([Some(r#""t""#), Some(r#""s""#)]));
+        assert_eq!(ts_sig("{}"), Ok([None, None]));
+        assert_eq!(
+            ts_sig(r#"{"timestamp":5,"signature":null}"#),
+            Ok([Some("5"), Some("null")])
+        );
+    }
+
+    #[test]
+    fn escaped_keys_match_their_meaning() {
+        let text = r#"{"\u0074imestamp":"t","sig\u006eature":"s"}"#;
+        assert_eq!(ts_sig(text), Ok([Some(r#""t""#), Some(r#""s""#)]));
+        let dup = r#"{"timestamp":"a","time\u0073tamp":"b"}"#;
+        assert_eq!(ts_sig(dup), Err(SkimError::Duplicate("timestamp")));
+        assert_eq!(
+            top_level(dup, ["timestamp"], Duplicates::FirstWins),
+            Ok([Some(r#""a""#)])
+        );
+    }
+
+    #[test]
+    fn says_what_a_non_object_is() {
+        assert_eq!(ts_sig(""), Err(SkimError::Empty));
+        assert_eq!(ts_sig(" \n"), Err(SkimError::Empty));
+        assert_eq!(ts_sig("[]"), Err(SkimError::NotObject("an array")));
+        assert_eq!(ts_sig("null"), Err(SkimError::NotObject("null")));
+        assert_eq!(ts_sig("\"x\""), Err(SkimError::NotObject("a string")));
+        assert_eq!(ts_sig("-1.5e3"), Err(SkimError::NotObject("a number")));
+        for bad in [
+            "<html>",
+            "{",
+            "{\"a\":",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":tru}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1}",
+            "{\"a\":{\"b\"]}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\u{1}\"}",
+            "{} {}",
+            "[",
+        ] {
+            assert!(
+                matches!(validate(bad), Err(SkimError::Syntax(..))),
+                "{bad:?}: {:?}",
+                validate(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_validity() {
+        for text in [
+            r#"{"a":[{"b":[]},{},[[]],"x\"y",-0,0.5e-3,true,false,null]}"#,
+            r#"{"a":"\ud83d\ude00","b":"\u00e9"}"#,
+            "{\"a\" : [ 1 , 2 ] }",
+            "{\"a\":1e5}",
+            "{\"a\":1E+5}",
+        ] {
+            assert!(ts_sig(text).is_ok(), "{text}");
+            assert!(validate(text).is_ok(), "{text}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
+        }
+    }
+
+    #[test]
+    fn depth_is_bounded_without_recursion() {
+        let ok = format!("{{\"a\":{}{}}}", "[".repeat(127), "]".repeat(127));
+        assert!(ts_sig(&ok).is_ok());
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(128), "]".repeat(128));
+        assert_eq!(ts_sig(&deep), Err(SkimError::TooDeep));
+        assert_eq!(validate(&deep), Err(SkimError::TooDeep));
+        let huge = format!("{{\"a\":{}", "[".repeat(1_000_000));
+        assert_eq!(ts_sig(&huge), Err(SkimError::TooDeep));
+    }
+
+    #[test]
+    fn long_escaped_keys_are_refused() {
+        let key = "\\n".repeat(MAX_ESCAPED_KEY);
+        assert_eq!(
+            ts_sig(&format!("{{\"{key}\":1}}")),
+            Err(SkimError::KeyTooLong)
+        );
+        assert_eq!(
+            ts_sig(&format!("{{\"a\":[{{\"{key}\" : 1}}]}}")),
+            Err(SkimError::KeyTooLong)
+        );
+        assert!(ts_sig(&format!("{{\"a\":[\"{key}\"]}}")).is_ok());
+        let plain = "k".repeat(10 * MAX_ESCAPED_KEY);
+        assert!(ts_sig(&format!("{{\"{plain}\":1}}")).is_ok());
+    }
+}
