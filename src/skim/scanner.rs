@@ -110,6 +110,17 @@ impl<'a> Scanner<'a> {
         Ok(RawKey { inner, escaped })
     }
 
+    /// Where the string being read stops next, from the current position
+    /// (see [`string_stop`]).
+    #[inline]
+    fn string_stop<const CONTROLS: bool>(&self) -> Result<usize, SkimError> {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        match string_stop::<CONTROLS>(rest) {
+            Some(at) => Ok(self.pos + at),
+            None => Err(SkimError::Syntax("unterminated string", self.bytes.len())),
+        }
+    }
+
     /// A string starting at `"`; returns the inside's bounds and whether it
     /// has escapes.
     fn string(&mut self) -> Result<(usize, usize, bool), SkimError> {
@@ -117,11 +128,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let Some(at) = string_stop::<true>(rest) else {
-                return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
-            };
-            self.pos += at;
+            self.pos = self.string_stop::<true>()?;
             match self.next() {
                 Some(b'"') => return Ok((start, self.pos - 1, escaped)),
                 Some(b'\\') => {
@@ -343,11 +350,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let rest = self.bytes.get(self.pos..).unwrap_or_default();
-            let Some(at) = string_stop::<false>(rest) else {
-                return Err(SkimError::Syntax("unterminated string", self.bytes.len()));
-            };
-            self.pos += at + 1;
+            self.pos = self.string_stop::<false>()? + 1;
             if self.bytes.get(self.pos - 1) == Some(&b'"') {
                 break;
             }
