@@ -208,10 +208,10 @@ pub use transport::USER_AGENT;
 
 /// The [`time`](https://docs.rs/time) crate, re-exported: its
 /// `OffsetDateTime` (a response's timestamp) and its *signed* `Duration`
-/// ([`Error::TimestampOutOfTolerance`]'s `skew`, the simulator's timestamp
-/// offsets) appear in this crate's API, so `smile_id::time::Duration` saves
-/// adding the dependency yourself. Tolerances and timeouts are
-/// `std::time::Duration`.
+/// ([`Error::TimestampOutOfTolerance`]'s `skew` and `tolerance`, the
+/// simulator's timestamp offsets) appear in this crate's API, so
+/// `smile_id::time::Duration` saves adding the dependency yourself. The
+/// settings (tolerances, timeouts) are `std::time::Duration`.
 pub use time;
 
 /// The README's code blocks, compiled and run as doc-tests (not part of the

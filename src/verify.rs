@@ -226,8 +226,8 @@ pub(crate) fn check_freshness(
     // `time::Duration` spans far more than any two representable dates differ by,
     // so the subtraction cannot overflow; a tolerance beyond its range saturates.
     let skew = parsed - now;
-    let limit = time::Duration::try_from(tolerance).unwrap_or(time::Duration::MAX);
-    if skew.abs() > limit {
+    let tolerance = time::Duration::try_from(tolerance).unwrap_or(time::Duration::MAX);
+    if skew.abs() > tolerance {
         return Err(Error::TimestampOutOfTolerance {
             timestamp: raw.to_owned(),
             skew,

@@ -206,6 +206,6 @@ fn callbacks_over_the_size_cap_are_refused_unread() {
     let body = signed_at(&signer(), &result(), NOW);
     assert!(matches!(
         api.verify_callback_at(&body, at(NOW)),
-        Err(Error::ResponseTooLarge { limit: 100 })
+        Err(Error::ResponseTooLarge { limit: 100, .. })
     ));
 }

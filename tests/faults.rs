@@ -155,7 +155,7 @@ fn a_body_over_the_cap_is_refused_and_one_at_the_cap_passes() {
         .get_job_status(&job(), &JobStatusOptions::default())
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit } if limit == cap),
+        matches!(err, Error::ResponseTooLarge { limit, .. } if limit == cap),
         "{err:?}"
     );
     assert_eq!(server.bodies().len(), 1, "too large is not retried");

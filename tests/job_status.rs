@@ -357,7 +357,7 @@ fn a_response_over_the_cap_is_too_large() {
     sim.set_scenario(raw(200, "application/json", &[b' '; 101]));
     let err = api.get_job_status(&job(), &ALL).unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 100 }),
+        matches!(err, Error::ResponseTooLarge { limit: 100, .. }),
         "{err:?}"
     );
     // Exactly at the cap is read (and then judged: blank is an empty body).

@@ -1,0 +1,252 @@
+//! What an [`Error`] says: its `Display`, and the escaped body excerpt its
+//! messages quote.
+
+use std::fmt;
+
+use super::{Error, TransportErrorKind};
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { field, reason } => write!(f, "invalid input: {field} {reason}"),
+            Error::Transport {
+                kind,
+                host,
+                elapsed,
+                ..
+            } => {
+                f.write_str("transport error")?;
+                if let Some(host) = host {
+                    write!(f, " talking to {host}")?;
+                }
+                write!(f, ": {kind}")?;
+                if let (TransportErrorKind::Timeout, Some(elapsed)) = (kind, elapsed) {
+                    write!(f, " after {:.1} s", elapsed.as_secs_f64())?;
+                }
+                Ok(())
+            }
+            Error::Http {
+                status,
+                code,
+                message,
+                ..
+            } => {
+                write!(f, "http status {status}: {message}")?;
+                if let Some(code) = code {
+                    write!(f, " (smile id code {code}")?;
+                    if let Some(meaning) = crate::error_code_meaning(code) {
+                        write!(f, ": {meaning}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            Error::ResponseTooLarge { limit } => {
+                write!(f, "response too large: over the {limit}-byte limit")
+            }
+            Error::Decode {
+                reason,
+                excerpt,
+                subject,
+                ..
+            } => write!(
+                f,
+                "cannot decode {subject}: {reason} (body starts {excerpt})"
+            ),
+            Error::SignatureMismatch { reason, subject } => {
+                write!(f, "{subject} signature rejected: {reason}")
+            }
+            Error::InvalidTimestamp { timestamp, subject } => {
+                write!(f, "invalid {subject} timestamp: {timestamp:?}")
+            }
+            Error::TimestampOutOfTolerance {
+                timestamp,
+                skew,
+                tolerance,
+                subject,
+            } => {
+                let direction = if skew.is_negative() {
+                    "in the past"
+                } else {
+                    "in the future"
+                };
+                write!(
+                    f,
+                    "{subject} timestamp out of tolerance: {timestamp:?} is {:.3} s {direction}, over the {} s tolerance (check this machine's clock; or a replay)",
+                    skew.abs().as_seconds_f64(),
+                    tolerance.as_seconds_f64()
+                )
+            }
+            Error::WaitTimeout {
+                attempts, elapsed, ..
+            } => write!(
+                f,
+                "timed out waiting for the job: not complete after {attempts} polls in {:.1} s",
+                elapsed.as_secs_f64()
+            ),
+            Error::JobMismatch {
+                expected_user_id,
+                expected_job_id,
+                received_user_id,
+                received_job_id,
+            } => write!(
+                f,
+                "response is about another job: asked for user {expected_user_id:?} job {expected_job_id:?}, got user {} job {}",
+                OptDisplay(received_user_id.as_deref()),
+                OptDisplay(received_job_id.as_deref()),
+            ),
+        }
+    }
+}
+
+struct OptDisplay<'a>(Option<&'a str>);
+
+impl fmt::Display for OptDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "{s:?}"),
+            None => f.write_str("(none)"),
+        }
+    }
+}
+
+/// The first `max` characters of a body, signatures and URL queries cut out,
+/// control characters escaped, and an ellipsis when cut; for error messages.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    // Redact a little more than is shown, so that a signature straddling the
+    // cut is still recognised.
+    let head = body
+        .get(..max.saturating_mul(4).saturating_add(64))
+        .unwrap_or(body);
+    let text = crate::redact::redact(&String::from_utf8_lossy(head));
+    let mut out = String::with_capacity(max.min(text.len()) + 8);
+    out.push('"');
+    for (taken, c) in text.chars().enumerate() {
+        if taken == max {
+            out.push('…');
+            break;
+        }
+        out.extend(c.escape_debug());
+    }
+    if text.chars().count() <= max && head.len() < body.len() {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::error::{SignatureFailure, Subject};
+
+    #[test]
+    fn display_is_lowercase() {
+        let errors = [
+            Error::invalid_input("partner_id", "must not be empty"),
+            Error::ResponseTooLarge { limit: 10 },
+            Error::decode("not json", b"<html>", None),
+            Error::SignatureMismatch {
+                reason: SignatureFailure::Mismatch,
+                subject: Subject::Response,
+            },
+            Error::InvalidTimestamp {
+                timestamp: "x".into(),
+                subject: Subject::Callback,
+            },
+            Error::Http {
+                status: 401,
+                code: Some("2205".into()),
+                message: "unauthorized".into(),
+                details: Box::default(),
+            },
+        ];
+        for e in errors {
+            let text = e.to_string();
+            let first = text.chars().next().unwrap();
+            assert!(first.is_lowercase(), "{text}");
+        }
+    }
+
+    #[test]
+    fn http_display_explains_known_codes() {
+        let http = |code: &str| Error::Http {
+            status: 401,
+            code: Some(code.into()),
+            message: "unauthorized".into(),
+            details: Box::default(),
+        };
+        assert_eq!(
+            http("2205").to_string(),
+            "http status 401: unauthorized (smile id code 2205: not authorised: bad signature, or a key for the other server)"
+        );
+        assert_eq!(
+            http("9999").to_string(),
+            "http status 401: unauthorized (smile id code 9999)"
+        );
+    }
+
+    #[test]
+    fn transport_display_names_the_host_and_the_wait() {
+        let timeout = Error::Transport {
+            kind: TransportErrorKind::Timeout,
+            host: Some("testapi.smileidentity.com".into()),
+            elapsed: Some(Duration::from_secs(30)),
+            source: "timed out".into(),
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "transport error talking to testapi.smileidentity.com: timed out after 30.0 s"
+        );
+        let refused = Error::Transport {
+            kind: TransportErrorKind::ConnectionRefused,
+            host: Some("127.0.0.1:9".into()),
+            elapsed: Some(Duration::from_secs(1)),
+            source: "refused".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "transport error talking to 127.0.0.1:9: connection refused"
+        );
+        let bare = Error::Transport {
+            kind: TransportErrorKind::Io,
+            host: None,
+            elapsed: None,
+            source: "x".into(),
+        };
+        assert_eq!(bare.to_string(), "transport error: i/o failure");
+    }
+
+    #[test]
+    fn excerpt_escapes_and_cuts() {
+        assert_eq!(excerpt(b"ab\ncd", 3), "\"ab\\n…\"");
+        assert_eq!(excerpt(b"", 3), "\"\"");
+        assert_eq!(excerpt(&[0xff, b'a'], 10), "\"\u{fffd}a\"");
+    }
+
+    #[test]
+    fn skew_direction_in_display() {
+        let past = Error::TimestampOutOfTolerance {
+            timestamp: "t".into(),
+            skew: time::Duration::seconds(-301),
+            tolerance: time::Duration::seconds(300),
+            subject: Subject::Response,
+        };
+        assert!(past.to_string().contains("301.000 s in the past"), "{past}");
+        let future = Error::TimestampOutOfTolerance {
+            timestamp: "t".into(),
+            skew: time::Duration::seconds(301),
+            tolerance: time::Duration::seconds(300),
+            subject: Subject::Response,
+        };
+        assert!(future.to_string().contains("in the future"), "{future}");
+        assert!(
+            future
+                .about(Subject::Callback)
+                .to_string()
+                .starts_with("callback timestamp")
+        );
+    }
+}
