@@ -486,16 +486,6 @@ mod tests {
     }
 
     #[test]
-    fn retryable_statuses() {
-        for s in [408, 429, 500, 502, 503, 504] {
-            assert!(is_transient_status(s));
-        }
-        for s in [200, 301, 400, 401, 403, 404, 501] {
-            assert!(!is_transient_status(s));
-        }
-    }
-
-    #[test]
     fn huge_delays_and_deadlines_saturate() {
         let t = loopback_transport(Duration::MAX);
         assert!(t.backoff(5) >= NO_PRACTICAL_LIMIT);

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-/// What else came with an [`Error::Http`].
+/// What else came with an [`Error::Http`](super::Error::Http).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpDetails {
@@ -16,7 +16,7 @@ pub struct HttpDetails {
     pub location: Option<String>,
 }
 
-/// The kind of a [`Error::Transport`] failure.
+/// The kind of a [`Error::Transport`](super::Error::Transport) failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
@@ -56,7 +56,7 @@ impl fmt::Display for Subject {
     }
 }
 
-/// Why a signature check failed; carried by [`Error::SignatureMismatch`].
+/// Why a signature check failed; carried by [`Error::SignatureMismatch`](super::Error::SignatureMismatch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignatureFailure {

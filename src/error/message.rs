@@ -190,33 +190,37 @@ mod tests {
 
     #[test]
     fn transport_display_names_the_host_and_the_wait() {
-        let timeout = Error::Transport {
-            kind: TransportErrorKind::Timeout,
-            host: Some("testapi.smileidentity.com".into()),
-            elapsed: Some(Duration::from_secs(30)),
-            source: "timed out".into(),
-        };
-        assert_eq!(
-            timeout.to_string(),
-            "transport error talking to testapi.smileidentity.com: timed out after 30.0 s"
-        );
-        let refused = Error::Transport {
-            kind: TransportErrorKind::ConnectionRefused,
-            host: Some("127.0.0.1:9".into()),
-            elapsed: Some(Duration::from_secs(1)),
-            source: "refused".into(),
-        };
-        assert_eq!(
-            refused.to_string(),
-            "transport error talking to 127.0.0.1:9: connection refused"
-        );
-        let bare = Error::Transport {
-            kind: TransportErrorKind::Io,
-            host: None,
-            elapsed: None,
+        let transport = |kind, host: Option<&str>, secs: Option<u64>| Error::Transport {
+            kind,
+            host: host.map(str::to_owned),
+            elapsed: secs.map(Duration::from_secs),
             source: "x".into(),
         };
-        assert_eq!(bare.to_string(), "transport error: i/o failure");
+        let cases = [
+            (
+                transport(
+                    TransportErrorKind::Timeout,
+                    Some("testapi.smileidentity.com"),
+                    Some(30),
+                ),
+                "transport error talking to testapi.smileidentity.com: timed out after 30.0 s",
+            ),
+            (
+                transport(
+                    TransportErrorKind::ConnectionRefused,
+                    Some("127.0.0.1:9"),
+                    Some(1),
+                ),
+                "transport error talking to 127.0.0.1:9: connection refused",
+            ),
+            (
+                transport(TransportErrorKind::Io, None, None),
+                "transport error: i/o failure",
+            ),
+        ];
+        for (err, text) in cases {
+            assert_eq!(err.to_string(), text);
+        }
     }
 
     #[test]
