@@ -7,17 +7,16 @@
 //! typed decoding.
 
 use std::fmt;
-use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::verify::{Authentic, Judge};
-use crate::{Error, JobResult, PartnerParams, Signature};
+use crate::verify::Authentic;
+use crate::{JobResult, PartnerParams};
 
 /// A verified callback from Smile ID.
 ///
 /// Made by [`WebApi::verify_callback`](crate::WebApi::verify_callback) or
-/// [`Signature::verify_callback`]: by the time you hold one, its signature
+/// [`Signature::verify_callback`](crate::Signature::verify_callback): by the time you hold one, its signature
 /// and freshness have been checked.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -61,49 +60,5 @@ impl fmt::Debug for Callback {
             .field("timestamp", &self.raw_timestamp)
             .field("signature", &format_args!("[redacted]"))
             .finish()
-    }
-}
-
-impl Signature {
-    /// Verifies a callback body: its signature, then (with `Some` tolerance)
-    /// that its timestamp is within `tolerance` of now, then decodes it.
-    ///
-    /// `None` disables the age check. That is replay-unsafe: anyone who saw one
-    /// genuine callback could send it again at any time. Prefer
-    /// [`WebApi::verify_callback`](crate::WebApi::verify_callback), which also
-    /// caps the body's size.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Decode`] (not JSON, not an object, a field of an impossible
-    /// type), [`Error::SignatureMismatch`] (also for a signature made for one of
-    /// this process's requests with the same credentials:
-    /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)),
-    /// [`Error::InvalidTimestamp`] or [`Error::TimestampOutOfTolerance`].
-    pub fn verify_callback(
-        &self,
-        body: &[u8],
-        tolerance: Option<Duration>,
-    ) -> Result<Callback, Error> {
-        self.verify_callback_at(body, tolerance, OffsetDateTime::now_utc())
-    }
-
-    /// [`verify_callback`](Self::verify_callback) with an explicit "now".
-    ///
-    /// # Errors
-    ///
-    /// As for [`verify_callback`](Self::verify_callback).
-    pub fn verify_callback_at(
-        &self,
-        body: &[u8],
-        tolerance: Option<Duration>,
-        now: OffsetDateTime,
-    ) -> Result<Callback, Error> {
-        Judge {
-            signature: self,
-            tolerance,
-            now,
-        }
-        .callback(body)
     }
 }

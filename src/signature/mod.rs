@@ -1,16 +1,24 @@
-//! Request signing and response signature checks (HMAC-SHA256).
+//! Request signing and response signature checks (HMAC-SHA256), and the
+//! callback check built on them.
 
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ring::hmac;
 use time::OffsetDateTime;
 
-use crate::Error;
+use crate::verify::Judge;
+use crate::{Callback, Error};
+
+mod issued;
+mod timestamp;
+
+pub use issued::ISSUED_SIGNATURES_KEPT;
+use issued::IssuedSignatures;
+pub(crate) use timestamp::{format_request_timestamp, format_timestamp};
 
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";
@@ -18,100 +26,8 @@ const SUFFIX: &[u8] = b"sid_request";
 /// The length of an HMAC-SHA256 tag.
 const TAG_LEN: usize = 32;
 
-/// The most request signatures a client remembers, to refuse them when they
-/// come back as a callback or a response's signature.
-pub const ISSUED_SIGNATURES_KEPT: usize = 4096;
-
-/// The request signatures a signer issued most recently (at most
-/// [`ISSUED_SIGNATURES_KEPT`], the oldest dropped first), kept as raw tags.
-///
-/// A response or callback signature is computed exactly like a request
-/// signature, so anything that saw a request (a proxy, a log line) could
-/// send its `timestamp` and `signature` back with a body of its choosing.
-pub(crate) struct IssuedSignatures {
-    recent: Mutex<Recent>,
-}
-
-#[derive(Default)]
-struct Recent {
-    order: VecDeque<[u8; TAG_LEN]>,
-    set: HashSet<[u8; TAG_LEN], BuildTagHasher>,
-}
-
-impl IssuedSignatures {
-    /// The memory every signer for these credentials in this process shares,
-    /// so that a request made through one client is recognised by another
-    /// (a poller and a callback handler built separately, say). Found by an
-    /// HMAC of the partner id under the key: neither is kept.
-    fn shared(partner_id: &str, key: &hmac::Key) -> Arc<Self> {
-        type Registry = HashMap<[u8; TAG_LEN], Weak<IssuedSignatures>>;
-        static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
-        let mut id = [0u8; TAG_LEN];
-        let mut context = hmac::Context::with_key(key);
-        context.update(b"smile-id issued signatures for ");
-        context.update(partner_id.as_bytes());
-        for (out, byte) in id.iter_mut().zip(context.sign().as_ref()) {
-            *out = *byte;
-        }
-        let mut registry = REGISTRY
-            .get_or_init(Mutex::default)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(shared) = registry.get(&id).and_then(Weak::upgrade) {
-            return shared;
-        }
-        registry.retain(|_, memory| memory.strong_count() > 0);
-        let fresh = Arc::new(IssuedSignatures {
-            recent: Mutex::new(Recent::default()),
-        });
-        registry.insert(id, Arc::downgrade(&fresh));
-        fresh
-    }
-
-    fn record(&self, tag: [u8; TAG_LEN]) {
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        if !recent.set.insert(tag) {
-            return;
-        }
-        recent.order.push_back(tag);
-        if recent.order.len() > ISSUED_SIGNATURES_KEPT {
-            if let Some(oldest) = recent.order.pop_front() {
-                recent.set.remove(&oldest);
-            }
-        }
-    }
-
-    fn contains(&self, tag: &[u8; TAG_LEN]) -> bool {
-        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.set.contains(tag)
-    }
-}
-
-/// Tags are HMAC outputs, uniformly random already: their first eight bytes
-/// are a good hash, with no hashing work.
-#[derive(Clone, Copy, Default)]
-struct BuildTagHasher;
-
-#[derive(Default)]
-struct TagHasher(u64);
-
-impl BuildHasher for BuildTagHasher {
-    type Hasher = TagHasher;
-    fn build_hasher(&self) -> TagHasher {
-        TagHasher(0)
-    }
-}
-
-impl Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for (i, b) in bytes.iter().take(8).enumerate() {
-            self.0 ^= u64::from(*b) << (8 * i);
-        }
-    }
-}
+/// An HMAC-SHA256 tag: a signature's raw bytes.
+type Tag = [u8; TAG_LEN];
 
 /// Signs requests and checks signatures for one partner id and API key.
 ///
@@ -276,11 +192,7 @@ impl Signature {
 
     /// Checks `signature` over `timestamp` in constant time and returns its
     /// decoded tag.
-    fn verify(
-        &self,
-        timestamp: &str,
-        signature: &str,
-    ) -> Result<[u8; TAG_LEN], crate::SignatureFailure> {
+    fn verify(&self, timestamp: &str, signature: &str) -> Result<Tag, crate::SignatureFailure> {
         let tag = self.decode(signature)?;
         let mut message =
             Vec::with_capacity(timestamp.len() + self.partner_id.len() + SUFFIX.len());
@@ -293,7 +205,7 @@ impl Signature {
 
     /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
     /// malformed. Decoding into a fixed buffer keeps this allocation-free.
-    fn decode(&self, signature: &str) -> Result<[u8; TAG_LEN], crate::SignatureFailure> {
+    fn decode(&self, signature: &str) -> Result<Tag, crate::SignatureFailure> {
         let mut buffer = [0u8; TAG_LEN + 1];
         let mut tag = [0u8; TAG_LEN];
         match (
@@ -314,7 +226,7 @@ impl Signature {
     }
 
     /// The raw HMAC over `timestamp`.
-    pub(crate) fn tag(&self, timestamp: &str) -> [u8; TAG_LEN] {
+    pub(crate) fn tag(&self, timestamp: &str) -> Tag {
         let mut ctx = hmac::Context::with_key(&self.key);
         ctx.update(timestamp.as_bytes());
         ctx.update(self.partner_id.as_bytes());
@@ -324,6 +236,48 @@ impl Signature {
             *out = *byte;
         }
         tag
+    }
+
+    /// Verifies a callback body: its signature, then (with `Some` tolerance)
+    /// that its timestamp is within `tolerance` of now, then decodes it.
+    ///
+    /// `None` disables the age check. That is replay-unsafe: anyone who saw one
+    /// genuine callback could send it again at any time. Prefer
+    /// [`WebApi::verify_callback`](crate::WebApi::verify_callback), which also
+    /// caps the body's size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] (not JSON, not an object, a field of an impossible
+    /// type), [`Error::SignatureMismatch`] (also for a signature made for one of
+    /// this process's requests with the same credentials:
+    /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)),
+    /// [`Error::InvalidTimestamp`] or [`Error::TimestampOutOfTolerance`].
+    pub fn verify_callback(
+        &self,
+        body: &[u8],
+        tolerance: Option<Duration>,
+    ) -> Result<Callback, Error> {
+        self.verify_callback_at(body, tolerance, OffsetDateTime::now_utc())
+    }
+
+    /// [`verify_callback`](Self::verify_callback) with an explicit "now".
+    ///
+    /// # Errors
+    ///
+    /// As for [`verify_callback`](Self::verify_callback).
+    pub fn verify_callback_at(
+        &self,
+        body: &[u8],
+        tolerance: Option<Duration>,
+        now: OffsetDateTime,
+    ) -> Result<Callback, Error> {
+        Judge {
+            signature: self,
+            tolerance,
+            now,
+        }
+        .callback(body)
     }
 }
 
@@ -356,50 +310,6 @@ pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error>
         ));
     }
     Ok(())
-}
-
-/// Formats a request's time: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
-/// microseconds (see [`Signature::generate_signature`]).
-pub(crate) fn format_request_timestamp(t: OffsetDateTime) -> String {
-    format_utc(t, 6)
-}
-
-/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
-/// its answers.
-pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
-    format_utc(t, 3)
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.` then `fraction_digits` digits of the second, then
-/// `Z`, in UTC. Called once per request, so it writes digits directly into a
-/// string of the exact length rather than going through `format!`. (`time`
-/// without its large-dates feature keeps years within ±9999; a year before 0
-/// cannot come from the clock and is written as 0000.)
-fn format_utc(t: OffsetDateTime, fraction_digits: u32) -> String {
-    fn digits(out: &mut String, n: u32, width: u32) {
-        for place in (0..width).rev() {
-            let digit = n / 10u32.pow(place) % 10;
-            out.push(char::from_digit(digit, 10).unwrap_or('0'));
-        }
-    }
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let mut out = String::with_capacity(21 + fraction_digits as usize);
-    digits(&mut out, u32::try_from(t.year()).unwrap_or(0), 4);
-    out.push('-');
-    digits(&mut out, u32::from(u8::from(t.month())), 2);
-    out.push('-');
-    digits(&mut out, u32::from(t.day()), 2);
-    out.push('T');
-    digits(&mut out, u32::from(t.hour()), 2);
-    out.push(':');
-    digits(&mut out, u32::from(t.minute()), 2);
-    out.push(':');
-    digits(&mut out, u32::from(t.second()), 2);
-    out.push('.');
-    let nanos = t.nanosecond() / 10u32.pow(9 - fraction_digits.min(9));
-    digits(&mut out, nanos, fraction_digits.min(9));
-    out.push('Z');
-    out
 }
 
 #[cfg(test)]
@@ -439,7 +349,7 @@ mod tests {
     }
 
     fn vectors() -> Vec<Vector> {
-        let text = include_str!("../fixtures/signature_vectors.json");
+        let text = include_str!("../../fixtures/signature_vectors.json");
         serde_json::from_str::<Vectors>(text).unwrap().vectors
     }
 
@@ -537,113 +447,5 @@ mod tests {
         assert!(!debug.contains("super-secret-api-key"), "{debug}");
         assert!(debug.contains("[redacted]"));
         assert!(debug.contains("002"));
-    }
-
-    #[test]
-    fn answers_use_milliseconds_and_requests_microseconds() {
-        // 13:32:04.622 at +01:00 is 12:32:04.622 UTC.
-        let t = time::macros_free_datetime();
-        assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
-        assert_eq!(format_request_timestamp(t), "2026-11-26T12:32:04.622000Z");
-        let params = Signature::new("1", "k").unwrap().generate_signature(None);
-        let ts = params.timestamp.as_bytes();
-        assert_eq!(ts.len(), 27);
-        assert_eq!(ts[10], b'T');
-        assert_eq!(ts[19], b'.');
-        assert_eq!(ts[26], b'Z');
-        assert!(
-            ::time::OffsetDateTime::parse(
-                &params.timestamp,
-                &::time::format_description::well_known::Rfc3339
-            )
-            .is_ok()
-        );
-    }
-
-    #[test]
-    fn request_signatures_are_remembered_and_bounded() {
-        let signer = Signature::new("1", "k").unwrap();
-        let first = signer.generate_signature(None);
-        assert!(signer.issued(&first.signature));
-        assert!(signer.clone().issued(&first.signature), "clones share it");
-        let again = Signature::new("1", "k").unwrap();
-        assert!(
-            again.issued(&first.signature),
-            "so do signers for the same credentials"
-        );
-        assert!(
-            !Signature::new("1", "other")
-                .unwrap()
-                .issued(&first.signature)
-        );
-        assert!(!Signature::new("01", "k").unwrap().issued(&first.signature));
-        let given = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
-        assert!(
-            !signer.issued(&given.signature),
-            "only requests are remembered"
-        );
-        for n in 0..ISSUED_SIGNATURES_KEPT {
-            signer.issued.record([
-                n as u8,
-                (n >> 8) as u8,
-                1,
-                2,
-                3,
-                4,
-                5,
-                6,
-                7,
-                8,
-                9,
-                10,
-                11,
-                12,
-                13,
-                14,
-                15,
-                16,
-                17,
-                18,
-                19,
-                20,
-                21,
-                22,
-                23,
-                24,
-                25,
-                26,
-                27,
-                28,
-                29,
-                30,
-            ]);
-        }
-        assert!(!signer.issued(&first.signature), "the oldest is dropped");
-        assert!(!signer.issued("not base64"));
-    }
-
-    #[test]
-    fn timestamps_are_zero_padded() {
-        let t = ::time::PrimitiveDateTime::new(
-            ::time::Date::from_calendar_date(7, ::time::Month::January, 2).unwrap(),
-            ::time::Time::from_hms_milli(3, 4, 5, 6).unwrap(),
-        )
-        .assume_utc();
-        assert_eq!(format_timestamp(t), "0007-01-02T03:04:05.006Z");
-        let end = ::time::PrimitiveDateTime::new(
-            ::time::Date::from_calendar_date(9999, ::time::Month::December, 31).unwrap(),
-            ::time::Time::from_hms_milli(23, 59, 59, 999).unwrap(),
-        )
-        .assume_utc();
-        assert_eq!(format_timestamp(end), "9999-12-31T23:59:59.999Z");
-    }
-
-    mod time {
-        pub use ::time::*;
-        pub fn macros_free_datetime() -> OffsetDateTime {
-            let date = Date::from_calendar_date(2026, Month::November, 26).unwrap();
-            let t = Time::from_hms_milli(13, 32, 4, 622).unwrap();
-            PrimitiveDateTime::new(date, t).assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap())
-        }
     }
 }
