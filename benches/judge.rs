@@ -6,6 +6,9 @@
 //! ```text
 //! cargo bench --bench judge
 //! ```
+// Set-up failures should stop the benchmark loudly (Cargo.toml's [lints]
+// deny unwrap for library code).
+#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 

@@ -349,20 +349,18 @@ fn interleaved(
     while done < n {
         let calls = block.min(n - done);
         let mut took = [Duration::ZERO; 2];
-        for (i, (call, failures)) in [(base, &base_failures), (ours, &our_failures)]
-            .into_iter()
-            .enumerate()
-        {
+        let turns = [(base, &base_failures), (ours, &our_failures)];
+        for (((call, failures), stat), took) in turns.into_iter().zip(&mut stats).zip(&mut took) {
             let turn = Instant::now();
             for _ in 0..calls {
                 let t = Instant::now();
                 if failures.ok(call()) {
-                    stats[i].ok += 1;
+                    stat.ok += 1;
                 }
-                stats[i].latencies.push(t.elapsed());
+                stat.latencies.push(t.elapsed());
             }
-            took[i] = turn.elapsed();
-            stats[i].total += took[i];
+            *took = turn.elapsed();
+            stat.total += *took;
         }
         ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
         done += calls;

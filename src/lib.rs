@@ -148,23 +148,9 @@
 //!
 //! The README in the repository has the runnable examples, the benchmark
 //! method and the fuzzing set-up.
+// The other lints (missing docs, no unwrap/expect/panic/indexing outside
+// tests) are set in Cargo.toml's [lints] for every target.
 #![forbid(unsafe_code)]
-#![deny(missing_docs)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod callback;

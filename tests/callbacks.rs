@@ -1,11 +1,6 @@
 //! Verifying callbacks: `WebApi::verify_callback` and the `Signature`-level
 //! helpers, with exact clocks.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 mod common;
 

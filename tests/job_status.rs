@@ -1,10 +1,5 @@
 //! `get_job_status` end to end, against the simulator on 127.0.0.1.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 mod common;
 

@@ -1,11 +1,6 @@
 //! The judging order and every fixture, with an exact clock
 //! (`WebApi::verify_job_status_at`), and the same fixtures served over HTTP.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 mod common;
 

@@ -1,11 +1,6 @@
 //! HTTPS against a loopback server with a private CA (`fixtures/tls/`):
 //! trusted through `root_certificates_pem`, refused without it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 mod common;
 

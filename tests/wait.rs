@@ -1,10 +1,5 @@
 //! Waiting for a job: `wait_for_job` against the simulator.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 mod common;
 
