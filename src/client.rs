@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::transport::{NO_PRACTICAL_LIMIT, Settings, Transport, deadline_after};
-use crate::verify::{self, Judge};
+use crate::verify::Judge;
 use crate::{Callback, Error, JobStatus, JobStatusOptions, PartnerParams, Server, Signature};
 
 /// Default for [`WebApiBuilder::timeout`].
@@ -185,18 +185,11 @@ impl WebApi {
         // Called before every attempt: a fresh signature each time, and input
         // errors surface before anything is sent.
         let sign_request = || self.job_status_request(partner_params, options);
-        let reply = inner
+        let body = inner
             .transport
-            .post(&inner.job_status_url, deadline, sign_request)?;
-        if !reply.is_success() {
-            return Err(verify::http_error(
-                reply.status,
-                &reply.body,
-                reply.request_id,
-                reply.location,
-            ));
-        }
-        self.verify_job_status_at(&reply.body, partner_params, OffsetDateTime::now_utc())
+            .post(&inner.job_status_url, deadline, sign_request)?
+            .into_success_body()?;
+        self.verify_job_status_at(&body, partner_params, OffsetDateTime::now_utc())
     }
 
     /// The signed JSON body [`get_job_status`](Self::get_job_status) POSTs to

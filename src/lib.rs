@@ -163,7 +163,6 @@ mod json;
 mod logging;
 mod poll;
 mod redact;
-mod resolve;
 mod response;
 mod server;
 mod signature;

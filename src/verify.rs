@@ -12,14 +12,11 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::error::{HttpDetails, Subject};
+use crate::error::Subject;
 use crate::json::budget;
 use crate::response::WireJobStatus;
 use crate::skim::{self, Duplicates, SkimError};
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
-
-/// The most of a non-2xx body kept in [`Error::Http`].
-const MAX_ERROR_BODY: usize = 1024;
 
 /// The most of an escaped `timestamp` or `signature` unescaped before it is
 /// authenticated; longer ones are refused as malformed (a real one is
@@ -256,88 +253,6 @@ fn check_job(
     })
 }
 
-/// A non-2xx answer, read from Smile ID's `{"error", "code"}` body when
-/// there is one, without decoding the rest of the body. Signatures and URL
-/// queries are cut out of what is kept for logs, in case a gateway echoed
-/// the request.
-pub(crate) fn http_error(
-    status: u16,
-    body: &[u8],
-    request_id: Option<String>,
-    location: Option<String>,
-) -> Error {
-    let scanned = std::str::from_utf8(body)
-        .map_err(|_| SkimError::Empty)
-        .and_then(|text| {
-            skim::top_level(text, ["error", "message", "code"], Duplicates::FirstWins)
-        });
-    let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
-    let [error, message, code] = scanned.unwrap_or_default();
-    let code = code.and_then(|raw| match raw.parse::<u64>() {
-        Ok(n) => Some(format!("{n:04}")),
-        Err(_) => skim::text_of(raw)
-            .filter(|c| !c.is_empty())
-            .map(|c| c.chars().take(64).collect()),
-    });
-    let error_text = [error, message]
-        .into_iter()
-        .flatten()
-        .filter(|raw| raw.starts_with('"'))
-        .map(|raw| string_prefix(raw, MAX_ERROR_BODY))
-        .find(|text| !text.is_empty());
-    let message = match (error_text, body.iter().all(u8::is_ascii_whitespace)) {
-        (Some(text), _) => text,
-        (None, true) => format!("{} (empty body)", reason_phrase(status)),
-        (None, false) if is_json => format!("{} (no error message)", reason_phrase(status)),
-        (None, false) => format!(
-            "{} (non-JSON body {})",
-            reason_phrase(status),
-            crate::error::excerpt(body, 60)
-        ),
-    };
-    let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
-    Error::Http {
-        status,
-        code,
-        message: crate::redact::redact(&message),
-        details: Box::new(HttpDetails {
-            body: crate::redact::redact(&String::from_utf8_lossy(cut)),
-            request_id,
-            location: location
-                .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
-        }),
-    }
-}
-
-/// The first `max` characters of a raw JSON string, unescaped, allocating no
-/// more than that whatever the string's length.
-fn string_prefix(raw: &str, max: usize) -> String {
-    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
-    skim::unescape_prefix(inner, max)
-}
-
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        400 => "bad request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not found",
-        408 => "request timeout",
-        413 => "payload too large",
-        429 => "too many requests",
-        500 => "internal server error",
-        502 => "bad gateway",
-        503 => "service unavailable",
-        504 => "gateway timeout",
-        _ => match status / 100 {
-            3 => "redirect (not followed)",
-            4 => "client error",
-            5 => "server error",
-            _ => "unexpected status",
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,70 +338,5 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    #[test]
-    fn http_error_reads_smile_id_bodies() {
-        let e = http_error(
-            401,
-            br#"{"error":"unauthorized","code":"2205"}"#,
-            None,
-            None,
-        );
-        let Error::Http {
-            status,
-            code,
-            message,
-            ..
-        } = e
-        else {
-            panic!()
-        };
-        assert_eq!(
-            (status, code.as_deref(), message.as_str()),
-            (401, Some("2205"), "unauthorized")
-        );
-
-        let e = http_error(
-            400,
-            br#"{"error":"missing parameter","code":2213}"#,
-            None,
-            None,
-        );
-        assert_eq!(e.smile_id_code(), Some("2213"));
-
-        let e = http_error(
-            502,
-            b"<html><body>Bad Gateway</body></html>",
-            Some("r-1".into()),
-            None,
-        );
-        assert_eq!(e.http_details().unwrap().request_id.as_deref(), Some("r-1"));
-        let Error::Http { message, .. } = e else {
-            panic!()
-        };
-        assert!(
-            message.contains("bad gateway") && message.contains("<html>"),
-            "{message}"
-        );
-
-        let e = http_error(503, b"", None, None);
-        assert!(e.to_string().contains("empty body"), "{e}");
-    }
-
-    #[test]
-    fn http_error_redacts_an_echoed_request_signature() {
-        let secret = "c2VjcmV0LXNpZ25hdHVyZS1zZWNyZXQtc2lnbmF0dXI=";
-        let body = format!(r#"{{"error":"bad request {secret}","echo":"{secret}"}}"#);
-        let e = http_error(400, body.as_bytes(), None, None);
-        assert!(!format!("{e:?}").contains(secret));
-        assert!(!e.to_string().contains(secret));
-    }
-
-    #[test]
-    fn http_error_keeps_a_capped_body() {
-        let body = b"x ".repeat(5_000);
-        let e = http_error(500, &body, None, None);
-        assert_eq!(e.http_details().unwrap().body.len(), MAX_ERROR_BODY);
     }
 }

@@ -33,6 +33,8 @@ use ureq::unversioned::transport::{
     ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
 };
 
+use super::whole_millis::WholeMillis;
+
 /// How long looked-up addresses are used for new connections before the host
 /// is looked up again.
 pub(crate) const ADDRESS_TTL: Duration = Duration::from_secs(60);
@@ -215,7 +217,7 @@ impl<In: Transport> Connector<In> for Resolving {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let boxed = |t: Option<_>| t.map(|t| Box::new(WholeMillis(t)) as Box<dyn Transport>);
+        let boxed = |t: Option<_>| t.map(|t| Box::new(WholeMillis::new(t)) as Box<dyn Transport>);
         // Already connected (through a proxy), or addresses that are not the
         // placeholder (a proxy's target, left unresolved on purpose): as is.
         if chained.is_some() || *details.addrs != [PLACEHOLDER] {
@@ -249,63 +251,6 @@ impl<In: Transport> Connector<In> for Resolving {
             register_shutdown: details.register_shutdown.clone(),
         };
         self.tcp.connect(&resolved, None::<In>).map(boxed)
-    }
-}
-
-/// A connection whose socket timeouts are whole milliseconds, rounded up.
-///
-/// `ureq` sets a socket's read and write timeouts (one `setsockopt` each)
-/// whenever the time left differs from the value set last. With a deadline
-/// that time differs by microseconds on every call, so every call paid three
-/// `setsockopt`s. Rounded up to the millisecond (the kernel keeps these
-/// timeouts in clock ticks of 1 to 10 ms anyway), a call that starts with the
-/// same timeout as the last one sets nothing, and no deadline is cut short;
-/// one may run at most 1 ms long.
-struct WholeMillis<T>(T);
-
-/// `timeout` with its time left rounded up to a whole millisecond.
-fn whole_millis(mut timeout: NextTimeout) -> NextTimeout {
-    if let UreqDuration::Exact(left) = timeout.after {
-        let partial = left.subsec_nanos() % 1_000_000;
-        if partial != 0 {
-            if let Some(up) = left.checked_add(Duration::from_nanos(u64::from(1_000_000 - partial)))
-            {
-                timeout.after = UreqDuration::Exact(up);
-            }
-        }
-    }
-    timeout
-}
-
-impl<T: Transport> Transport for WholeMillis<T> {
-    fn buffers(&mut self) -> &mut dyn ureq::unversioned::transport::Buffers {
-        self.0.buffers()
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.0.transmit_output(amount, whole_millis(timeout))
-    }
-
-    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.0.maybe_await_input(whole_millis(timeout))
-    }
-
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.0.await_input(whole_millis(timeout))
-    }
-
-    fn is_open(&mut self) -> bool {
-        self.0.is_open()
-    }
-
-    fn is_tls(&self) -> bool {
-        self.0.is_tls()
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for WholeMillis<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 
@@ -460,35 +405,6 @@ mod tests {
             (host, port).to_socket_addrs().map(Iterator::collect)
         });
         (Arc::new(cache), asked)
-    }
-
-    #[test]
-    fn socket_timeouts_round_up_to_whole_milliseconds() {
-        use ureq::unversioned::transport::time::Duration as D;
-        let after = |d: D| {
-            whole_millis(NextTimeout {
-                after: d,
-                ..NextTimeout::default()
-            })
-            .after
-        };
-        let exact = |d: Duration| after(D::Exact(d));
-        assert_eq!(
-            exact(Duration::from_millis(30_000)),
-            D::Exact(Duration::from_millis(30_000))
-        );
-        assert_eq!(
-            exact(Duration::from_nanos(1)),
-            D::Exact(Duration::from_millis(1))
-        );
-        assert_eq!(
-            exact(Duration::from_micros(29_999_870)),
-            D::Exact(Duration::from_millis(30_000))
-        );
-        // Never shorter, and no overflow at the extreme.
-        assert_eq!(exact(Duration::MAX), D::Exact(Duration::MAX));
-        assert_eq!(exact(Duration::ZERO), D::Exact(Duration::ZERO));
-        assert_eq!(after(D::NotHappening), D::NotHappening);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The only HTTP layer: one `ureq` agent, deadlines, the retry loop, the size
-//! cap, and the mapping of `ureq` failures to [`Error`].
+//! cap, and the mapping of `ureq` failures (here) and of non-2xx answers
+//! ([`reply`]) to [`Error`]. Name lookups happen only for new connections
+//! ([`resolve`]).
 
 use std::io::Read as _;
 use std::sync::Arc;
@@ -12,8 +14,14 @@ use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, Rustls
 use ureq::http::{HeaderValue, header};
 
 use crate::Error;
-use crate::error::{TransportErrorKind, is_transient_status};
-use crate::resolve::{AddressCache, Deferred, Resolving};
+use crate::error::TransportErrorKind;
+
+mod reply;
+pub(crate) mod resolve;
+mod whole_millis;
+
+pub(crate) use reply::Reply;
+use resolve::{AddressCache, Deferred, Resolving};
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -36,14 +44,6 @@ pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// `Content-Type` and `Accept` of every request.
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-/// Response headers that may carry a request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 4] = [
-    "x-request-id",
-    "x-amzn-requestid",
-    "request-id",
-    "x-amz-cf-id",
-];
-
 /// What the transport is built from; checked by the builder.
 pub(crate) struct Settings {
     pub(crate) https: bool,
@@ -64,21 +64,6 @@ pub(crate) struct Transport {
     max_retries: u32,
     retry_base_delay: Duration,
     rng: SystemRandom,
-}
-
-/// What came back over HTTP, before judging.
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) location: Option<String>,
-    retry_after: Option<Duration>,
-}
-
-impl Reply {
-    pub(crate) fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
 }
 
 impl Transport {
@@ -154,7 +139,7 @@ impl Transport {
                 (outcome, _) => outcome,
             };
             let wait = match &outcome {
-                Ok(reply) if is_transient_status(reply.status) => match reply.retry_after {
+                Ok(reply) if reply.is_transient() => match reply.retry_after {
                     Some(after) if after > MAX_RETRY_AFTER => return outcome,
                     // A shorter wait than the backoff's first (`Retry-After: 0`,
                     // say) is not honoured: retries must never spin.
@@ -206,12 +191,7 @@ impl Transport {
             .build()
             .send(body)
             .map_err(|e| transport_error(e, limit, self.https, host, started))?;
-        let status = response.status().as_u16();
-        let (request_id, location, retry_after) = read_headers(response.headers());
-        let request_id = request_id.map(str::to_owned);
-        let location = location.map(str::to_owned);
-        let retry_after =
-            retry_after.and_then(|v| parse_retry_after(v, time::OffsetDateTime::now_utc()));
+        let mut reply = Reply::head(response.status().as_u16(), response.headers());
         // Size the buffer from Content-Length, but never trust it past the cap or
         // a modest first allocation: the buffer grows as real bytes arrive.
         let hint = response
@@ -220,21 +200,15 @@ impl Transport {
             .unwrap_or(0)
             .min(limit)
             .min(1 << 20);
-        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        reply.body.reserve(usize::try_from(hint).unwrap_or(0));
         response
             .body_mut()
             .with_config()
             .limit(limit)
             .reader()
-            .read_to_end(&mut bytes)
+            .read_to_end(&mut reply.body)
             .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https, host, started))?;
-        Ok(Reply {
-            status,
-            body: bytes,
-            request_id,
-            location,
-            retry_after,
-        })
+        Ok(reply)
     }
 
     /// `base × 2^retry`, plus up to a quarter more at random so that many
@@ -254,29 +228,6 @@ impl Transport {
     }
 }
 
-/// The request id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
-/// `Retry-After` values, trimmed, in one pass over the headers (names are
-/// stored lowercase) instead of a hashed lookup per name.
-fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
-    let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
-    for (name, value) in headers {
-        let Ok(value) = value.to_str() else { continue };
-        let value = Some(value.trim());
-        match name.as_str() {
-            "location" if location.is_none() => location = value,
-            "retry-after" if retry_after.is_none() => retry_after = value,
-            other => {
-                if let Some(at) = REQUEST_ID_HEADERS.iter().position(|h| *h == other) {
-                    if at < rank {
-                        (request_id, rank) = (value, at);
-                    }
-                }
-            }
-        }
-    }
-    (request_id, location, retry_after)
-}
-
 fn deadline_passed(host: &str) -> Error {
     Error::Transport {
         kind: TransportErrorKind::Timeout,
@@ -284,47 +235,6 @@ fn deadline_passed(host: &str) -> Error {
         elapsed: None,
         source: "the call's deadline passed before the request could be sent".into(),
     }
-}
-
-/// `Retry-After` as seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
-fn parse_retry_after(value: &str, now: time::OffsetDateTime) -> Option<Duration> {
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = parse_http_date(value)?;
-    let wait = at - now;
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
-}
-
-/// An IMF-fixdate, the HTTP date format servers must send.
-fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
-    let mut parts = value.split_ascii_whitespace();
-    let _weekday = parts.next()?.strip_suffix(',')?;
-    let day: u8 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => time::Month::January,
-        "Feb" => time::Month::February,
-        "Mar" => time::Month::March,
-        "Apr" => time::Month::April,
-        "May" => time::Month::May,
-        "Jun" => time::Month::June,
-        "Jul" => time::Month::July,
-        "Aug" => time::Month::August,
-        "Sep" => time::Month::September,
-        "Oct" => time::Month::October,
-        "Nov" => time::Month::November,
-        "Dec" => time::Month::December,
-        _ => return None,
-    };
-    let year: i32 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u8>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
-        return None;
-    }
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let t = time::Time::from_hms(h, m, s).ok()?;
-    Some(time::PrimitiveDateTime::new(date, t).assume_utc())
 }
 
 /// Maps a `ureq` failure to the crate's error, keeping it as the source.
@@ -389,39 +299,6 @@ fn host_of(url: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn at(raw: &str) -> time::OffsetDateTime {
-        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).unwrap()
-    }
-
-    #[test]
-    fn retry_after_seconds_and_dates() {
-        let now = at("1994-11-06T08:49:30Z");
-        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
-            Some(Duration::from_secs(7))
-        );
-        // A date in the past means "now".
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        for bad in [
-            "",
-            "-1",
-            "1.5",
-            "soon",
-            "Sun, 06 Nov 1994 08:49:37 PST",
-            "Sun 06 Nov 1994 08:49:37 GMT",
-        ] {
-            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
-        }
-    }
-
     /// A transport for a loopback server, retrying from `retry_base_delay`.
     fn loopback_transport(retry_base_delay: Duration) -> Transport {
         Transport::new(Settings {
@@ -445,30 +322,6 @@ mod tests {
         }
         // Huge retry counts saturate instead of overflowing.
         assert!(t.backoff(u32::MAX) >= Duration::from_millis(500));
-    }
-
-    #[test]
-    fn headers_read_in_one_pass() {
-        let mut headers = header::HeaderMap::new();
-        for (name, value) in [
-            ("x-amz-cf-id", "cf"),
-            ("X-Request-Id", " req-1 "),
-            ("Location", "https://elsewhere/v1"),
-            ("Retry-After", "7"),
-            ("x-amzn-requestid", "amzn"),
-        ] {
-            headers.append(
-                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                HeaderValue::from_static(value),
-            );
-        }
-        assert_eq!(
-            read_headers(&headers),
-            (Some("req-1"), Some("https://elsewhere/v1"), Some("7"))
-        );
-        headers.remove("x-request-id");
-        assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
-        assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
     }
 
     #[test]

@@ -1,0 +1,313 @@
+//! What came back over HTTP: a 2xx body for judging, or the [`Error`] a
+//! non-2xx answer means; and the headers read on the way (request id,
+//! `Location`, `Retry-After`).
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
+use ureq::http::header;
+
+use crate::Error;
+use crate::error::{HttpDetails, is_transient_status};
+use crate::skim::{self, Duplicates, SkimError};
+
+/// The most of a non-2xx body kept in [`Error::Http`].
+const MAX_ERROR_BODY: usize = 1024;
+
+/// Response headers that may carry a request id, in order of preference.
+const REQUEST_ID_HEADERS: [&str; 4] = [
+    "x-request-id",
+    "x-amzn-requestid",
+    "request-id",
+    "x-amz-cf-id",
+];
+
+/// What came back over HTTP, before judging.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    request_id: Option<String>,
+    location: Option<String>,
+    /// How long the server asked to wait before a retry.
+    pub(super) retry_after: Option<Duration>,
+}
+
+impl Reply {
+    /// A reply with its status and headers read and no body yet.
+    pub(super) fn head(status: u16, headers: &header::HeaderMap) -> Self {
+        let (request_id, location, retry_after) = read_headers(headers);
+        Reply {
+            status,
+            body: Vec::new(),
+            request_id: request_id.map(str::to_owned),
+            location: location.map(str::to_owned),
+            retry_after: retry_after.and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc())),
+        }
+    }
+
+    /// Whether sending the same request again may get a better answer
+    /// ([`Error::is_transient`]'s rule for statuses).
+    pub(super) fn is_transient(&self) -> bool {
+        is_transient_status(self.status)
+    }
+
+    /// The body of a 2xx reply, or the [`Error::Http`] any other status means.
+    pub(crate) fn into_success_body(self) -> Result<Vec<u8>, Error> {
+        if (200..300).contains(&self.status) {
+            return Ok(self.body);
+        }
+        Err(http_error(
+            self.status,
+            &self.body,
+            self.request_id,
+            self.location,
+        ))
+    }
+}
+
+/// The request id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
+/// `Retry-After` values, trimmed, in one pass over the headers (names are
+/// stored lowercase) instead of a hashed lookup per name.
+fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
+    let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
+    for (name, value) in headers {
+        let Ok(value) = value.to_str() else { continue };
+        let value = Some(value.trim());
+        match name.as_str() {
+            "location" if location.is_none() => location = value,
+            "retry-after" if retry_after.is_none() => retry_after = value,
+            other => {
+                if let Some(at) = REQUEST_ID_HEADERS.iter().position(|h| *h == other) {
+                    if at < rank {
+                        (request_id, rank) = (value, at);
+                    }
+                }
+            }
+        }
+    }
+    (request_id, location, retry_after)
+}
+
+/// `Retry-After` as seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`:
+/// an IMF-fixdate, RFC 2822's format in GMT, the one servers must send).
+fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    if !value.ends_with(" GMT") {
+        return None;
+    }
+    let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
+}
+
+/// A non-2xx answer, read from Smile ID's `{"error", "code"}` body when
+/// there is one, without decoding the rest of the body. Signatures and URL
+/// queries are cut out of what is kept for logs, in case a gateway echoed
+/// the request.
+fn http_error(
+    status: u16,
+    body: &[u8],
+    request_id: Option<String>,
+    location: Option<String>,
+) -> Error {
+    let scanned = std::str::from_utf8(body)
+        .map_err(|_| SkimError::Empty)
+        .and_then(|text| {
+            skim::top_level(text, ["error", "message", "code"], Duplicates::FirstWins)
+        });
+    let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
+    let [error, message, code] = scanned.unwrap_or_default();
+    let code = code.and_then(|raw| match raw.parse::<u64>() {
+        Ok(n) => Some(format!("{n:04}")),
+        Err(_) => skim::text_of(raw)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.chars().take(64).collect()),
+    });
+    let error_text = [error, message]
+        .into_iter()
+        .flatten()
+        .filter(|raw| raw.starts_with('"'))
+        .map(|raw| string_prefix(raw, MAX_ERROR_BODY))
+        .find(|text| !text.is_empty());
+    let message = match (error_text, body.iter().all(u8::is_ascii_whitespace)) {
+        (Some(text), _) => text,
+        (None, true) => format!("{} (empty body)", reason_phrase(status)),
+        (None, false) if is_json => format!("{} (no error message)", reason_phrase(status)),
+        (None, false) => format!(
+            "{} (non-JSON body {})",
+            reason_phrase(status),
+            crate::error::excerpt(body, 60)
+        ),
+    };
+    let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
+    Error::Http {
+        status,
+        code,
+        message: crate::redact::redact(&message),
+        details: Box::new(HttpDetails {
+            body: crate::redact::redact(&String::from_utf8_lossy(cut)),
+            request_id,
+            location: location
+                .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
+        }),
+    }
+}
+
+/// The first `max` characters of a raw JSON string, unescaped, allocating no
+/// more than that whatever the string's length.
+fn string_prefix(raw: &str, max: usize) -> String {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    skim::unescape_prefix(inner, max)
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "bad request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not found",
+        408 => "request timeout",
+        413 => "payload too large",
+        429 => "too many requests",
+        500 => "internal server error",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        _ => match status / 100 {
+            3 => "redirect (not followed)",
+            4 => "client error",
+            5 => "server error",
+            _ => "unexpected status",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::http::HeaderValue;
+
+    fn at(raw: &str) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = at("1994-11-06T08:49:30Z");
+        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        // A date in the past means "now".
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun 06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn headers_read_in_one_pass() {
+        let mut headers = header::HeaderMap::new();
+        for (name, value) in [
+            ("x-amz-cf-id", "cf"),
+            ("X-Request-Id", " req-1 "),
+            ("Location", "https://elsewhere/v1"),
+            ("Retry-After", "7"),
+            ("x-amzn-requestid", "amzn"),
+        ] {
+            headers.append(
+                header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_static(value),
+            );
+        }
+        assert_eq!(
+            read_headers(&headers),
+            (Some("req-1"), Some("https://elsewhere/v1"), Some("7"))
+        );
+        headers.remove("x-request-id");
+        assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
+        assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
+    }
+
+    #[test]
+    fn http_error_reads_smile_id_bodies() {
+        let e = http_error(
+            401,
+            br#"{"error":"unauthorized","code":"2205"}"#,
+            None,
+            None,
+        );
+        let Error::Http {
+            status,
+            code,
+            message,
+            ..
+        } = e
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (status, code.as_deref(), message.as_str()),
+            (401, Some("2205"), "unauthorized")
+        );
+
+        let e = http_error(
+            400,
+            br#"{"error":"missing parameter","code":2213}"#,
+            None,
+            None,
+        );
+        assert_eq!(e.smile_id_code(), Some("2213"));
+
+        let e = http_error(
+            502,
+            b"<html><body>Bad Gateway</body></html>",
+            Some("r-1".into()),
+            None,
+        );
+        assert_eq!(e.http_details().unwrap().request_id.as_deref(), Some("r-1"));
+        let Error::Http { message, .. } = e else {
+            panic!()
+        };
+        assert!(
+            message.contains("bad gateway") && message.contains("<html>"),
+            "{message}"
+        );
+
+        let e = http_error(503, b"", None, None);
+        assert!(e.to_string().contains("empty body"), "{e}");
+    }
+
+    #[test]
+    fn http_error_redacts_an_echoed_request_signature() {
+        let secret = "c2VjcmV0LXNpZ25hdHVyZS1zZWNyZXQtc2lnbmF0dXI=";
+        let body = format!(r#"{{"error":"bad request {secret}","echo":"{secret}"}}"#);
+        let e = http_error(400, body.as_bytes(), None, None);
+        assert!(!format!("{e:?}").contains(secret));
+        assert!(!e.to_string().contains(secret));
+    }
+
+    #[test]
+    fn http_error_keeps_a_capped_body() {
+        let body = b"x ".repeat(5_000);
+        let e = http_error(500, &body, None, None);
+        assert_eq!(e.http_details().unwrap().body.len(), MAX_ERROR_BODY);
+    }
+}
