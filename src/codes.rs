@@ -5,6 +5,13 @@
 //! SDK fixtures show, and no others. New codes appear over time, so an unknown
 //! code is `None`, never an error.
 
+/// A code sent as a JSON number, written as Smile ID writes its codes: at
+/// least four digits, zero-padded (`810` is `"0810"`). The one padding rule,
+/// for result codes, status codes and error codes alike.
+pub(crate) fn pad(code: u64) -> String {
+    format!("{code:04}")
+}
+
 /// The meaning of a known `ResultCode` (as in [`JobResult::result_code`](crate::JobResult::result_code)).
 ///
 /// ```

@@ -159,8 +159,8 @@ mod codes;
 mod display;
 mod env;
 mod error;
-mod json;
 mod logging;
+mod model;
 mod poll;
 mod redact;
 mod response;
@@ -172,6 +172,7 @@ mod skim;
 pub mod testing;
 mod transport;
 mod verify;
+mod wire;
 
 pub use callback::Callback;
 pub use client::{
@@ -181,7 +182,7 @@ pub use client::{
 };
 pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
-pub use json::{Extra, RawJson};
+pub use model::{Extra, RawJson};
 pub use poll::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
 pub use response::{
     ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,

@@ -14,7 +14,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::json::{Extra, Key, RawJson, Scalar, empty_seq, entry_opt};
+use crate::wire::{Key, Scalar, budget, empty_seq};
+use crate::{Extra, RawJson};
 
 /// The job a request is about, and what Smile ID echoes back in results.
 ///
@@ -240,7 +241,9 @@ impl Serialize for JobStatus {
         entry_opt(&mut map, "image_links", self.image_links.as_ref())?;
         map.serialize_entry("timestamp", &self.raw_timestamp)?;
         map.serialize_entry("signature", &self.signature)?;
-        self.extra.serialize_into(&mut map)?;
+        for (k, v) in self.extra.iter() {
+            map.serialize_entry(k, v)?;
+        }
         map.end()
     }
 }
@@ -300,7 +303,7 @@ fn keep<T, E: de::Error>(
     match read {
         Ok(v) => Ok(v),
         Err(raw) => {
-            extra.push(Cow::Borrowed(key), raw)?;
+            extra.0.push(Cow::Borrowed(key), raw)?;
             Ok(None)
         }
     }
@@ -346,7 +349,7 @@ impl<'de> Deserialize<'de> for WireJobStatus {
                         "timestamp" | "signature" => {
                             map.next_value::<IgnoredAny>()?;
                         }
-                        _ => out.extra.push(key, map.next_value()?)?,
+                        _ => out.extra.0.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(out)
@@ -376,7 +379,7 @@ impl<'de> Deserialize<'de> for History {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<History, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = seq.next_element::<JobResult>()? {
-                    crate::json::budget::push(&mut entries, entry)?;
+                    budget::push(&mut entries, entry)?;
                 }
                 Ok(History(entries))
             }
@@ -420,7 +423,7 @@ impl<'de> Deserialize<'de> for ResultField {
                 if result.is_empty() {
                     return Ok(ResultField::None);
                 }
-                crate::json::budget::charge(size_of::<JobResult>())?;
+                budget::charge(size_of::<JobResult>())?;
                 Ok(ResultField::Object(Box::new(result)))
             }
         }
@@ -567,7 +570,7 @@ impl<'de> Visitor<'de> for JobResultVisitor {
                         .0
                         .unwrap_or_default()
                 }
-                _ => r.extra.push(key, map.next_value()?)?,
+                _ => r.extra.0.push(key, map.next_value()?)?,
             }
         }
         Ok(r)
@@ -603,7 +606,9 @@ impl Serialize for JobResult {
             map.serialize_entry("Actions", &self.actions)?;
         }
         entry_opt(&mut map, "Source", self.source.as_ref())?;
-        self.extra.serialize_into(&mut map)?;
+        for (k, v) in self.extra.iter() {
+            map.serialize_entry(k, v)?;
+        }
         map.end()
     }
 }
@@ -639,12 +644,12 @@ impl<'de> Deserialize<'de> for PartnerParams {
                                 Scalar::U64(n) => Some(JobType::Number(n)),
                                 Scalar::Str(s) => Some(JobType::Text(s.into_owned())),
                                 other => {
-                                    p.extra.push(key, other.into_raw())?;
+                                    p.extra.0.push(key, other.into_raw())?;
                                     None
                                 }
                             }
                         }
-                        _ => p.extra.push(key, map.next_value()?)?,
+                        _ => p.extra.0.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(p)
@@ -660,7 +665,9 @@ impl Serialize for PartnerParams {
         map.serialize_entry("user_id", &self.user_id)?;
         map.serialize_entry("job_id", &self.job_id)?;
         entry_opt(&mut map, "job_type", self.job_type.as_ref())?;
-        self.extra.serialize_into(&mut map)?;
+        for (k, v) in self.extra.iter() {
+            map.serialize_entry(k, v)?;
+        }
         map.end()
     }
 }
@@ -717,7 +724,7 @@ impl<'de> Deserialize<'de> for ImageLinks {
                             let read = map.next_value::<Scalar>()?.into_text();
                             links.error = keep(&mut links.extra, &key, read)?;
                         }
-                        _ => links.extra.push(key, map.next_value()?)?,
+                        _ => links.extra.0.push(key, map.next_value()?)?,
                     }
                 }
                 Ok(links)
@@ -732,7 +739,9 @@ impl Serialize for ImageLinks {
         let mut map = serializer.serialize_map(None)?;
         entry_opt(&mut map, "selfie_image", self.selfie_image.as_ref())?;
         entry_opt(&mut map, "error", self.error.as_ref())?;
-        self.extra.serialize_into(&mut map)?;
+        for (k, v) in self.extra.iter() {
+            map.serialize_entry(k, v)?;
+        }
         map.end()
     }
 }
@@ -799,10 +808,7 @@ impl<'de> Deserialize<'de> for Actions {
                             Err(raw) => raw.to_json().to_owned(),
                         }),
                     };
-                    crate::json::budget::push(
-                        &mut actions.entries,
-                        (crate::json::intern(key), value),
-                    )?;
+                    budget::push(&mut actions.entries, (crate::wire::key::intern(key), value))?;
                 }
                 Ok(actions)
             }
@@ -886,6 +892,18 @@ impl fmt::Display for ActionResult {
 impl Serialize for ActionResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Serialises an optional field only when present.
+fn entry_opt<M: SerializeMap, T: Serialize + ?Sized>(
+    map: &mut M,
+    key: &str,
+    value: Option<&T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(v) => map.serialize_entry(key, v),
+        None => Ok(()),
     }
 }
 

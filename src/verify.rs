@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::Subject;
-use crate::json::budget;
 use crate::response::WireJobStatus;
 use crate::skim::{self, Duplicates, SkimError};
+use crate::wire::budget;
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// The most of an escaped `timestamp` or `signature` unescaped before it is
