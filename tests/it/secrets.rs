@@ -1,10 +1,7 @@
 //! Neither the API key nor a request signature may appear in any `Debug` or
 //! `Display` output of the crate's types, on success or failure.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
-mod common;
-
-use common::{API_KEY, PARTNER_ID};
+use crate::common::{API_KEY, PARTNER_ID};
 use serde_json::Value;
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{JobStatusOptions, PartnerParams, Signature, WebApi};
@@ -145,7 +142,7 @@ fn no_secret_in_any_output() {
     let err = WebApi::new("", "", API_KEY, 0).unwrap_err();
     outputs.push(format!("{err:?} {err}"));
 
-    let secrets = common::request_signatures(&sim);
+    let secrets = crate::common::request_signatures(&sim);
     assert!(secrets.len() >= 9);
     for output in &outputs {
         assert_clean(output, &secrets);

@@ -1,8 +1,5 @@
 //! HTTPS against a loopback server with a private CA (`fixtures/tls/`):
 //! trusted through `root_certificates_pem`, refused without it.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -10,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{API_KEY, PARTNER_ID, fixture_path, signer};
+use crate::common::{API_KEY, PARTNER_ID, fixture_path, signer};
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{Error, JobStatusOptions, PartnerParams, Server, TransportErrorKind, WebApi};
 

@@ -1,14 +1,11 @@
 //! Fault injection: every way a network or a broken proxy can misbehave ends
 //! in the right typed error, within the deadline (+10 %), with the expected
 //! number of attempts.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fault_server::{Behaviour, FaultServer};
-use common::{API_KEY, PARTNER_ID, signer};
+use crate::common::fault_server::{Behaviour, FaultServer};
+use crate::common::{API_KEY, PARTNER_ID, signer};
 use serde_json::Value;
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{

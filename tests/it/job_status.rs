@@ -1,11 +1,8 @@
 //! `get_job_status` end to end, against the simulator on 127.0.0.1.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::Duration;
 
-use common::{API_KEY, PARTNER_ID, fixture, sim_and_api};
+use crate::common::{API_KEY, PARTNER_ID, fixture, sim_and_api};
 use serde_json::Value;
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{
@@ -108,7 +105,7 @@ fn every_call_is_signed_afresh() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(2));
     }
-    let signatures = common::request_signatures(&sim);
+    let signatures = crate::common::request_signatures(&sim);
     assert_eq!(signatures.len(), 3);
     assert_ne!(signatures[0], signatures[1]);
     assert_ne!(signatures[1], signatures[2]);

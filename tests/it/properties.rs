@@ -1,6 +1,5 @@
 //! Property tests: signatures round-trip and any change breaks them; no input
 //! makes the response path panic.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
 
 use proptest::prelude::*;
 use serde_json::Value;

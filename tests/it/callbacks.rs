@@ -1,12 +1,9 @@
 //! Verifying callbacks: `WebApi::verify_callback` and the `Signature`-level
 //! helpers, with exact clocks.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::Duration;
 
-use common::{API_KEY, PARTNER_ID, at, signed_at, signer};
+use crate::common::{API_KEY, PARTNER_ID, at, signed_at, signer};
 use serde_json::{Value, json};
 use smile_id::testing::{complete_result, sign_callback};
 use smile_id::{ActionResult, Error, Signature, SignatureFailure, WebApi};

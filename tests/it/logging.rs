@@ -1,19 +1,17 @@
 //! What the crate reports through the `log` facade: retries and polls at
 //! debug, verification refusals at warn, under `smile_id` targets, and never a
 //! key, a signature or personal data.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::sync::Mutex;
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use common::{API_KEY, PARTNER_ID, sim_and_api};
+use crate::common::{API_KEY, PARTNER_ID, sim_and_api};
 use smile_id::testing::{Scenario, Simulator, complete_result, sign_callback};
 use smile_id::{JobStatusOptions, PartnerParams, PollPolicy, WebApi};
 
-/// Every record, with the thread that made it: tests run in parallel, and each
+/// Every record of this crate, with the thread that made it: tests run in
+/// parallel (the whole test binary's, once this logger is installed), and each
 /// looks only at its own thread's records (the crate logs on the caller's thread).
 struct Capture(Mutex<Vec<(ThreadId, log::Level, String, String)>>);
 
@@ -22,6 +20,11 @@ impl log::Log for Capture {
         true
     }
     fn log(&self, record: &log::Record<'_>) {
+        // Other crates' records (ureq's, the test servers') are never looked at:
+        // not keeping them spares the other tests in this binary the cost.
+        if !record.target().starts_with("smile_id") {
+            return;
+        }
         self.0.lock().unwrap().push((
             std::thread::current().id(),
             record.level(),
@@ -70,7 +73,7 @@ fn assert_clean(records: &[(log::Level, String, String)], secrets: &[&str]) {
 
 /// [`assert_clean`] against every request signature `sim` received.
 fn assert_clean_of(records: &[(log::Level, String, String)], sim: &Simulator) {
-    let signatures = common::request_signatures(sim);
+    let signatures = crate::common::request_signatures(sim);
     assert_clean(
         records,
         &signatures.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -225,7 +228,7 @@ fn each_refusal_is_logged_at_warn_with_its_variant() {
         last.starts_with("callback refused (SignatureMismatch): "),
         "{last}"
     );
-    let mut secrets = common::request_signatures(&sim);
+    let mut secrets = crate::common::request_signatures(&sim);
     secrets.push(signature);
     assert_clean(
         &records,

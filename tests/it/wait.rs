@@ -1,11 +1,8 @@
 //! Waiting for a job: `wait_for_job` against the simulator.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{API_KEY, PARTNER_ID};
+use crate::common::{API_KEY, PARTNER_ID};
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{
     Error, JobStatusOptions, PartnerParams, PollOutcome, PollPolicy, SignatureFailure, WebApi,
@@ -58,8 +55,9 @@ fn completes_after_several_polls_each_signed_afresh() {
     assert_eq!(seen, [1, 2, 3]);
     let requests = sim.requests();
     assert_eq!(requests.len(), 4);
-    let signatures: std::collections::HashSet<String> =
-        common::request_signatures(&sim).into_iter().collect();
+    let signatures: std::collections::HashSet<String> = crate::common::request_signatures(&sim)
+        .into_iter()
+        .collect();
     assert_eq!(signatures.len(), 4, "every poll must be signed afresh");
 }
 

@@ -2,14 +2,11 @@
 //! name no job, duplicated fields, extreme settings, secrets in output, and
 //! inputs that are surely mistakes. Every HTTP exchange goes to a real server
 //! on 127.0.0.1.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fault_server::{Behaviour, FaultServer};
-use common::{API_KEY, PARTNER_ID, sim_and_api};
+use crate::common::fault_server::{Behaviour, FaultServer};
+use crate::common::{API_KEY, PARTNER_ID, sim_and_api};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use smile_id::testing::{Scenario, Simulator, complete_result, sign_json};
@@ -560,7 +557,7 @@ fn blank_ids_are_refused_before_sending() {
 
 // TLS failures are not transient: a unit test in src/error/mod.rs (the
 // variant cannot be built outside the crate); a wait that meets a
-// certificate failure: tests/tls.rs.
+// certificate failure: tests/it/tls.rs.
 
 #[test]
 fn a_boolean_timestamp_is_missing_on_every_path() {

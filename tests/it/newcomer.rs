@@ -1,15 +1,12 @@
 //! What a newcomer trips on: errors that say what to do, log-safe one-line
 //! statuses, and a simulator that behaves like Smile ID, against real servers
 //! on 127.0.0.1.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::io::Read as _;
 use std::time::Duration;
 
-use common::fault_server::{Behaviour, FaultServer};
-use common::{API_KEY, PARTNER_ID, sim_and_api};
+use crate::common::fault_server::{Behaviour, FaultServer};
+use crate::common::{API_KEY, PARTNER_ID, sim_and_api};
 use smile_id::testing::{Scenario, Simulator, complete_result, sign_json};
 use smile_id::{Error, JobStatusOptions, PartnerParams, Server, TransportErrorKind, WebApi};
 

@@ -1,12 +1,9 @@
 //! The judging order and every fixture, with an exact clock
 //! (`WebApi::verify_job_status_at`), and the same fixtures served over HTTP.
-#![cfg(test)] // so clippy.toml's allow-*-in-tests cover the helpers too
-
-mod common;
 
 use std::time::Duration;
 
-use common::{API_KEY, PARTNER_ID, at, fixture, fixture_json, signed_at, signer};
+use crate::common::{API_KEY, PARTNER_ID, at, fixture, fixture_json, signed_at, signer};
 use serde_json::{Value, json};
 use smile_id::testing::{Scenario, Simulator};
 use smile_id::{
