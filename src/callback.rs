@@ -2,7 +2,7 @@
 //!
 //! A callback body is a result object (the keys of [`JobResult`]) plus
 //! `timestamp` and `signature`, signed exactly like a job status response.
-//! It is judged by the same code as responses (`verify.rs`): the body's
+//! It is judged by the same code as responses (`judging.rs`): the body's
 //! size and shape, then the signature in constant time, then freshness, then
 //! typed decoding.
 
@@ -10,7 +10,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::verify::Authentic;
+use crate::judging::Authentic;
 use crate::{JobResult, PartnerParams};
 
 /// A verified callback from Smile ID.

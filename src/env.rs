@@ -1,4 +1,5 @@
-//! Configuration from `SMILE_ID_*` environment variables.
+//! Configuration from `SMILE_ID_*` environment variables: the lookup behind
+//! [`WebApi::from_env`] and [`WebApiBuilder::from_env`].
 
 use crate::{Error, Server, WebApi, WebApiBuilder};
 
@@ -10,58 +11,6 @@ const API_KEY: &str = "SMILE_ID_API_KEY";
 const SERVER: &str = "SMILE_ID_SERVER";
 /// The default callback URL variable (optional).
 const CALLBACK_URL: &str = "SMILE_ID_CALLBACK_URL";
-
-impl WebApi {
-    /// A client with the default settings, configured from the environment
-    /// (see [`WebApiBuilder::from_env`] for the variables).
-    ///
-    /// ```no_run
-    /// // SMILE_ID_PARTNER_ID=002 SMILE_ID_API_KEY=... SMILE_ID_SERVER=sandbox
-    /// let api = smile_id::WebApi::from_env()?;
-    /// # Ok::<(), smile_id::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] as for [`WebApiBuilder::from_env`] and
-    /// [`WebApiBuilder::build`].
-    pub fn from_env() -> Result<WebApi, Error> {
-        WebApiBuilder::from_env()?.build()
-    }
-}
-
-impl WebApiBuilder {
-    /// A builder configured from the environment, to change further settings
-    /// before [`build`](Self::build):
-    ///
-    /// | variable | | meaning |
-    /// |---|---|---|
-    /// | `SMILE_ID_PARTNER_ID` | required | your partner id, exactly (`"002"` is not `"2"`) |
-    /// | `SMILE_ID_API_KEY` | required | the API key for that server (sandbox and production keys differ) |
-    /// | `SMILE_ID_SERVER` | optional | what [`WebApi::new`]'s `sid_server` takes: `0`/`sandbox` (the default), `1`/`production`, or a base URL |
-    /// | `SMILE_ID_CALLBACK_URL` | optional | the [`default_callback`](Self::default_callback) |
-    ///
-    /// An optional variable that is empty counts as unset.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    ///
-    /// let api = smile_id::WebApiBuilder::from_env()?
-    ///     .timeout(Duration::from_secs(10))
-    ///     .build()?;
-    /// # Ok::<(), smile_id::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] whose `field` is the variable's name, when a
-    /// required variable is missing, empty or not Unicode, when the key has
-    /// surrounding white space, or when `SMILE_ID_SERVER` is not a server. The
-    /// API key's value is never part of a message.
-    pub fn from_env() -> Result<WebApiBuilder, Error> {
-        from_lookup(|name| std::env::var_os(name))
-    }
-}
 
 /// [`WebApiBuilder::from_env`] over any source of variables, so tests need not
 /// change the process's environment (which other threads may be reading).

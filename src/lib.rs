@@ -156,13 +156,16 @@
 mod callback;
 mod client;
 mod codes;
+mod config;
 mod display;
 mod env;
 mod error;
+mod judging;
 mod logging;
 mod model;
-mod poll;
+mod polling;
 mod redact;
+mod request;
 mod response;
 mod server;
 mod signature;
@@ -171,19 +174,19 @@ mod skim;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod transport;
-mod verify;
 mod wire;
 
 pub use callback::Callback;
-pub use client::{
+pub use client::WebApi;
+pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
+pub use config::{
     DEFAULT_CALLBACK_TOLERANCE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
-    MIN_RETRY_BASE_DELAY, WebApi, WebApiBuilder,
+    MIN_RETRY_BASE_DELAY, WebApiBuilder,
 };
-pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
 pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 pub use model::{Extra, RawJson};
-pub use poll::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
+pub use polling::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
 pub use response::{
     ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,
     PartnerParams,

@@ -264,8 +264,8 @@ pub(crate) struct WireJobStatus {
 
 impl WireJobStatus {
     /// Finishes a judged response.
-    pub(crate) fn into_status(self, authentic: crate::verify::Authentic) -> JobStatus {
-        let crate::verify::Authentic {
+    pub(crate) fn into_status(self, authentic: crate::judging::Authentic) -> JobStatus {
+        let crate::judging::Authentic {
             timestamp,
             raw_timestamp,
             signature,

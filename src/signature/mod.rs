@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use ring::hmac;
 use time::OffsetDateTime;
 
-use crate::verify::Judge;
+use crate::judging::Judge;
 use crate::{Callback, Error};
 
 mod issued;

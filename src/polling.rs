@@ -92,130 +92,87 @@ pub enum PollOutcome<'a> {
     TransientError(&'a Error),
 }
 
-impl WebApi {
-    /// Polls job status until the job is complete, and returns that status
-    /// (whether or not the job succeeded).
-    ///
-    /// Every poll is a fresh, signed and fully verified
-    /// [`get_job_status`](Self::get_job_status). Transient failures (those the
-    /// client retries: connection failures, timeouts, 5xx, 408, 429) are
-    /// tolerated until the deadline. Anything else ends the wait at once with
-    /// that error: a forged signature, a stale timestamp, another job's
-    /// result, another 4xx, or an answer that repeats an earlier poll's
-    /// signature ([`SignatureFailure::Replayed`]). No sleep runs past the
-    /// deadline: when the next interval would, the last poll is moved earlier,
-    /// leaving it half the time left (at most 2 s) to complete, so a wait may
-    /// end up to 2 s before its timeout.
-    ///
-    /// ```no_run
-    /// use smile_id::{JobStatusOptions, PartnerParams, PollPolicy, WebApi};
-    ///
-    /// let api = WebApi::new("002", "", "api-key", 0)?;
-    /// let job = PartnerParams::new("user-1", "job-1");
-    /// let status = api.wait_for_job(&job, &JobStatusOptions::default(), &PollPolicy::default())?;
-    /// assert!(status.job_complete);
-    /// # Ok::<(), smile_id::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::WaitTimeout`] when the deadline passes first, carrying the last
-    /// incomplete status and the last transient error; otherwise the first
-    /// non-transient error of any poll.
-    pub fn wait_for_job(
-        &self,
-        partner_params: &PartnerParams,
-        options: &JobStatusOptions,
-        policy: &PollPolicy,
-    ) -> Result<JobStatus, Error> {
-        self.wait_for_job_with_progress(partner_params, options, policy, |_| {})
-    }
-
-    /// [`wait_for_job`](Self::wait_for_job), calling `progress` after every
-    /// poll that does not end the wait, e.g. to print a progress line.
-    ///
-    /// # Errors
-    ///
-    /// As for [`wait_for_job`](Self::wait_for_job).
-    pub fn wait_for_job_with_progress(
-        &self,
-        partner_params: &PartnerParams,
-        options: &JobStatusOptions,
-        policy: &PollPolicy,
-        mut progress: impl FnMut(&PollProgress<'_>),
-    ) -> Result<JobStatus, Error> {
-        let started = Instant::now();
-        let deadline = crate::transport::deadline_after(started, policy.timeout);
-        let mut attempt = 0u32;
-        let mut last_status: Option<JobStatus> = None;
-        let mut last_error: Option<Error>;
-        let mut final_poll = false;
-        // The signatures of this wait's answers (the most recent few): each
-        // genuine answer is signed at its own time, so a repeat is a replay.
-        let mut answered: VecDeque<String> = VecDeque::new();
-        loop {
-            attempt = attempt.saturating_add(1);
-            let polled = self
-                .get_job_status_until(partner_params, options, deadline)
-                .and_then(|status| {
-                    if answered.contains(&status.signature) {
-                        return Err(Error::SignatureMismatch {
-                            reason: SignatureFailure::Replayed,
-                            subject: Subject::Response,
-                        });
-                    }
-                    if answered.len() == REMEMBERED_ANSWERS {
-                        answered.pop_front();
-                    }
-                    answered.push_back(status.signature.clone());
-                    Ok(status)
-                });
-            crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
-            let failed = match polled {
-                Ok(status) if status.job_complete => return Ok(status),
-                Ok(status) => {
-                    last_status = Some(status);
-                    last_error = None;
-                    false
-                }
-                Err(err) if err.is_transient() => {
-                    last_error = Some(err);
-                    true
-                }
-                Err(err) => return Err(err),
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            let next = if final_poll {
-                None
-            } else {
-                next_wait(policy.interval(attempt), left)
-            };
-            if let Some(wait) = next {
-                final_poll = wait < policy.interval(attempt);
-            }
-            let outcome = if failed {
-                last_error.as_ref().map(PollOutcome::TransientError)
-            } else {
-                last_status.as_ref().map(PollOutcome::Pending)
-            };
-            if let Some(outcome) = outcome {
-                progress(&PollProgress {
-                    attempt,
-                    elapsed: started.elapsed(),
-                    outcome,
-                    next_poll_in: next,
-                });
-            }
-            match next {
-                Some(wait) => std::thread::sleep(wait),
-                None => {
-                    return Err(Error::WaitTimeout {
-                        attempts: attempt,
-                        elapsed: started.elapsed(),
-                        last_status: last_status.map(Box::new),
-                        last_error: last_error.map(Box::new),
+/// The loop behind [`WebApi::wait_for_job_with_progress`]: polls `api`
+/// until the job is complete, a poll fails for good, or the policy's
+/// deadline leaves no room for another poll.
+pub(crate) fn wait(
+    api: &WebApi,
+    partner_params: &PartnerParams,
+    options: &JobStatusOptions,
+    policy: &PollPolicy,
+    mut progress: impl FnMut(&PollProgress<'_>),
+) -> Result<JobStatus, Error> {
+    let started = Instant::now();
+    let deadline = crate::transport::deadline_after(started, policy.timeout);
+    let mut attempt = 0u32;
+    let mut last_status: Option<JobStatus> = None;
+    let mut last_error: Option<Error>;
+    let mut final_poll = false;
+    // The signatures of this wait's answers (the most recent few): each
+    // genuine answer is signed at its own time, so a repeat is a replay.
+    let mut answered: VecDeque<String> = VecDeque::new();
+    loop {
+        attempt = attempt.saturating_add(1);
+        let polled = api
+            .get_job_status_until(partner_params, options, deadline)
+            .and_then(|status| {
+                if answered.contains(&status.signature) {
+                    return Err(Error::SignatureMismatch {
+                        reason: SignatureFailure::Replayed,
+                        subject: Subject::Response,
                     });
                 }
+                if answered.len() == REMEMBERED_ANSWERS {
+                    answered.pop_front();
+                }
+                answered.push_back(status.signature.clone());
+                Ok(status)
+            });
+        crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
+        let failed = match polled {
+            Ok(status) if status.job_complete => return Ok(status),
+            Ok(status) => {
+                last_status = Some(status);
+                last_error = None;
+                false
+            }
+            Err(err) if err.is_transient() => {
+                last_error = Some(err);
+                true
+            }
+            Err(err) => return Err(err),
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        let next = if final_poll {
+            None
+        } else {
+            next_wait(policy.interval(attempt), left)
+        };
+        if let Some(wait) = next {
+            final_poll = wait < policy.interval(attempt);
+        }
+        let outcome = if failed {
+            last_error.as_ref().map(PollOutcome::TransientError)
+        } else {
+            last_status.as_ref().map(PollOutcome::Pending)
+        };
+        if let Some(outcome) = outcome {
+            progress(&PollProgress {
+                attempt,
+                elapsed: started.elapsed(),
+                outcome,
+                next_poll_in: next,
+            });
+        }
+        match next {
+            Some(wait) => std::thread::sleep(wait),
+            None => {
+                return Err(Error::WaitTimeout {
+                    attempts: attempt,
+                    elapsed: started.elapsed(),
+                    last_status: last_status.map(Box::new),
+                    last_error: last_error.map(Box::new),
+                });
             }
         }
     }

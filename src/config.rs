@@ -1,0 +1,478 @@
+//! A client's settings: the one [`Config`] that [`WebApiBuilder`] fills in
+//! and [`WebApi`] keeps, their defaults, their checks and their one redacting
+//! `Debug`.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::transport::NO_PRACTICAL_LIMIT;
+use crate::{Error, Server, Signature, WebApi};
+
+/// Default for [`WebApiBuilder::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default for [`WebApiBuilder::connect_timeout`].
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default for [`WebApiBuilder::timestamp_tolerance`].
+pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+/// Default for [`WebApiBuilder::max_response_bytes`]: 16 MiB, room for results
+/// that carry base64 photos.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// Default for [`WebApiBuilder::callback_tolerance`].
+pub const DEFAULT_CALLBACK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+/// Default for [`WebApiBuilder::max_retries`].
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default for [`WebApiBuilder::retry_base_delay`].
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
+/// The shortest [`WebApiBuilder::retry_base_delay`]: a shorter one is taken as
+/// this, so that retries never spin.
+pub const MIN_RETRY_BASE_DELAY: Duration = Duration::from_millis(1);
+
+/// Every setting of a client: what the builder's setters write and the
+/// client's accessors read.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) server: Server,
+    pub(crate) default_callback: Option<String>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timestamp_tolerance: Duration,
+    pub(crate) callback_tolerance: Option<Duration>,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) max_retries: u32,
+    pub(crate) retry_base_delay: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: Server::Sandbox,
+            default_callback: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
+            callback_tolerance: Some(DEFAULT_CALLBACK_TOLERANCE),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+        }
+    }
+}
+
+impl Config {
+    /// The settings checked and brought into range: zero timeouts and caps
+    /// refused, a timeout over a century taken as a century, the connect
+    /// timeout within the timeout, the retry delay at least
+    /// [`MIN_RETRY_BASE_DELAY`].
+    fn checked(mut self) -> Result<Self, Error> {
+        if self.timeout.is_zero() {
+            return Err(Error::invalid_input("timeout", "must be more than zero"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::invalid_input(
+                "connect_timeout",
+                "must be more than zero",
+            ));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_input(
+                "max_response_bytes",
+                "must be more than zero",
+            ));
+        }
+        self.timeout = self.timeout.min(NO_PRACTICAL_LIMIT);
+        self.connect_timeout = self.connect_timeout.min(self.timeout);
+        self.retry_base_delay = self
+            .retry_base_delay
+            .clamp(MIN_RETRY_BASE_DELAY, NO_PRACTICAL_LIMIT);
+        Ok(self)
+    }
+
+    /// The `Debug` of the builder and of the client, named `name`: every
+    /// setting, the API key as `[redacted]`, the callback URL without its
+    /// query.
+    pub(crate) fn debug_as(
+        &self,
+        name: &str,
+        partner_id: Option<&str>,
+        f: &mut fmt::Formatter<'_>,
+    ) -> fmt::Result {
+        f.debug_struct(name)
+            .field("partner_id", &partner_id)
+            .field("api_key", &format_args!("[redacted]"))
+            .field("server", &self.server)
+            .field(
+                "default_callback",
+                &self
+                    .default_callback
+                    .as_deref()
+                    .map(crate::redact::url_without_query),
+            )
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timestamp_tolerance", &self.timestamp_tolerance)
+            .field("callback_tolerance", &self.callback_tolerance)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_retries", &self.max_retries)
+            .field("retry_base_delay", &self.retry_base_delay)
+            .finish()
+    }
+}
+
+/// Configures a [`WebApi`]; made by [`WebApi::builder`].
+///
+/// Every setting has a documented default, and [`build`](Self::build) checks
+/// them all at once.
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct WebApiBuilder {
+    signature: Result<Signature, Error>,
+    key_fingerprint: KeyFingerprint,
+    config: Config,
+    /// Why the last [`server`](Self::server) given was refused, reported by
+    /// [`build`](Self::build).
+    server_error: Option<Error>,
+    /// Why the last [`default_callback`](Self::default_callback) given was
+    /// refused, reported by [`build`](Self::build).
+    callback_error: Option<Error>,
+    root_certificates: Option<Result<Vec<ureq::tls::Certificate<'static>>, Error>>,
+}
+
+impl WebApiBuilder {
+    /// A builder with the default settings; see [`WebApi::builder`].
+    pub(crate) fn new(partner_id: &str, api_key: &str) -> Self {
+        WebApiBuilder {
+            signature: Signature::new(partner_id, api_key),
+            key_fingerprint: KeyFingerprint::of(api_key),
+            config: Config::default(),
+            server_error: None,
+            callback_error: None,
+            root_certificates: None,
+        }
+    }
+
+    /// A builder configured from the environment, to change further settings
+    /// before [`build`](Self::build):
+    ///
+    /// | variable | | meaning |
+    /// |---|---|---|
+    /// | `SMILE_ID_PARTNER_ID` | required | your partner id, exactly (`"002"` is not `"2"`) |
+    /// | `SMILE_ID_API_KEY` | required | the API key for that server (sandbox and production keys differ) |
+    /// | `SMILE_ID_SERVER` | optional | what [`WebApi::new`]'s `sid_server` takes: `0`/`sandbox` (the default), `1`/`production`, or a base URL |
+    /// | `SMILE_ID_CALLBACK_URL` | optional | the [`default_callback`](Self::default_callback) |
+    ///
+    /// An optional variable that is empty counts as unset.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// let api = smile_id::WebApiBuilder::from_env()?
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] whose `field` is the variable's name, when a
+    /// required variable is missing, empty or not Unicode, when the key has
+    /// surrounding white space, or when `SMILE_ID_SERVER` is not a server. The
+    /// API key's value is never part of a message.
+    pub fn from_env() -> Result<WebApiBuilder, Error> {
+        crate::env::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// The server to call: what [`WebApi::new`]'s `sid_server` takes, a
+    /// [`Server`], `0`/`1`, `"sandbox"`/`"production"`, or a base URL with
+    /// its scheme. Defaults to [`Server::Sandbox`]. A value that is none of
+    /// these is reported by [`build`](Self::build).
+    ///
+    /// ```
+    /// let api = smile_id::WebApi::builder("002", "api-key").server(1).build()?;
+    /// assert_eq!(api.base_url(), "https://api.smileidentity.com/v1");
+    /// assert!(smile_id::WebApi::builder("002", "api-key").server("banana").build().is_err());
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    pub fn server<S>(mut self, server: S) -> Self
+    where
+        S: TryInto<Server>,
+        Error: From<S::Error>,
+    {
+        match server.try_into() {
+            Ok(server) => {
+                self.config.server = server;
+                self.server_error = None;
+            }
+            Err(err) => self.server_error = Some(Error::from(err)),
+        }
+        self
+    }
+
+    /// The callback URL to keep as the default: `https` (plain `http` only on
+    /// loopback), or an empty string for none. Defaults to none. Anything
+    /// else (an API key passed in the wrong argument, say) is reported by
+    /// [`build`](Self::build), without repeating the value.
+    pub fn default_callback(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        let checked = if url.is_empty() {
+            Ok(None)
+        } else {
+            crate::server::check_callback_url(&url).map(|()| Some(url))
+        };
+        match checked {
+            Ok(url) => {
+                self.config.default_callback = url;
+                self.callback_error = None;
+            }
+            Err(err) => self.callback_error = Some(err),
+        }
+        self
+    }
+
+    /// The most one call may take, from the first connection attempt to the
+    /// last byte, retries and the waits between them included. Defaults to
+    /// 30 s ([`DEFAULT_TIMEOUT`]). Zero is refused by [`build`](Self::build);
+    /// anything over a century (`Duration::MAX`, say) is taken as a century,
+    /// i.e. no practical limit.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
+    /// ([`DEFAULT_CONNECT_TIMEOUT`]). Zero is refused; it never exceeds the
+    /// call's [`timeout`](Self::timeout).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// How far a response's timestamp may be from this machine's clock, in
+    /// either direction, before the response is rejected as stale (a replay) or
+    /// from the future. A timestamp exactly at the tolerance passes. Defaults
+    /// to 5 minutes ([`DEFAULT_TIMESTAMP_TOLERANCE`]).
+    pub fn timestamp_tolerance(mut self, tolerance: Duration) -> Self {
+        self.config.timestamp_tolerance = tolerance;
+        self
+    }
+
+    /// How far a callback's timestamp may be from this machine's clock, in
+    /// either direction. Defaults to 5 minutes
+    /// ([`DEFAULT_CALLBACK_TOLERANCE`]).
+    ///
+    /// `None` turns the age check off, which is **replay-unsafe**: anyone who
+    /// captured one genuine callback could deliver it again at any time. Use it
+    /// only to re-verify stored callbacks.
+    pub fn callback_tolerance(mut self, tolerance: Option<Duration>) -> Self {
+        self.config.callback_tolerance = tolerance;
+        self
+    }
+
+    /// The largest response body read, in bytes; a longer one is
+    /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
+    /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+
+    /// How many times a failed attempt is retried: after a connection failure,
+    /// a timeout, a broken or truncated response, or HTTP 408, 429, 500, 502,
+    /// 503 or 504. `0` turns retries off. Defaults to 2
+    /// ([`DEFAULT_MAX_RETRIES`]).
+    ///
+    /// Waits grow as `retry_base_delay × 2^n` plus up to 25 % jitter; a
+    /// `Retry-After` header of up to 60 s is honoured instead. No wait runs past
+    /// the call's [`timeout`](Self::timeout). Other 4xx statuses and every
+    /// verification failure are never retried.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.config.max_retries = retries;
+        self
+    }
+
+    /// The first wait before a retry; it doubles for each further retry.
+    /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]); at least 1 ms
+    /// ([`MIN_RETRY_BASE_DELAY`]), so that retries never spin. No wait runs
+    /// past the call's deadline, however long.
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.config.retry_base_delay = delay;
+        self
+    }
+
+    /// Trusts exactly the certificates in this PEM text as roots, instead of
+    /// the bundled Mozilla roots: for a private CA or a TLS-intercepting proxy.
+    ///
+    /// Proxies are taken from the standard environment variables
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms).
+    pub fn root_certificates_pem(mut self, pem: &[u8]) -> Self {
+        self.root_certificates = Some(parse_root_certificates(pem));
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty or malformed partner id, an empty
+    /// API key, a server that is not one `sid_server` accepts (or that holds
+    /// the API key), a callback URL that is not https, a zero timeout, a zero
+    /// size cap, or root certificates that are not PEM certificates.
+    pub fn build(self) -> Result<WebApi, Error> {
+        let signature = self.signature?;
+        if let Some(err) = self.server_error {
+            return Err(err);
+        }
+        let mut config = self.config;
+        if let Server::Custom(url) = &config.server {
+            if self.key_fingerprint.is_in(url) {
+                return Err(Error::invalid_input(
+                    "sid_server",
+                    "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
+                ));
+            }
+        }
+        let base_url = config.server.base_url()?;
+        if let Some(err) = self.callback_error {
+            return Err(err);
+        }
+        if config
+            .default_callback
+            .as_deref()
+            .is_some_and(|url| self.key_fingerprint.is_in(url))
+        {
+            return Err(Error::invalid_input(
+                "default_callback",
+                "contains the API key: a callback URL is sent to Smile ID and shown in logs",
+            ));
+        }
+        config = config.checked()?;
+        let root_certificates = self.root_certificates.transpose()?;
+        if let Server::Custom(url) = &mut config.server {
+            url.clone_from(&base_url);
+        }
+        Ok(WebApi::with_config(
+            signature,
+            config,
+            base_url,
+            root_certificates,
+        ))
+    }
+}
+
+impl fmt::Debug for WebApiBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let partner_id = self.signature.as_ref().ok().map(Signature::partner_id);
+        self.config.debug_as("WebApiBuilder", partner_id, f)
+    }
+}
+
+fn parse_root_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid_input(
+                    "root_certificates_pem",
+                    format!("is not valid PEM: {e}"),
+                ));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid_input(
+            "root_certificates_pem",
+            "holds no certificate",
+        ));
+    }
+    Ok(certs)
+}
+
+/// A digest of the API key, to notice the key where it does not belong (a
+/// server URL) without keeping the key itself.
+struct KeyFingerprint {
+    len: usize,
+    digest: ring::digest::Digest,
+}
+
+impl KeyFingerprint {
+    /// Keys shorter than this are not looked for: short strings turn up in
+    /// URLs by chance, and real keys are far longer.
+    const MIN_LEN: usize = 8;
+
+    fn of(api_key: &str) -> Self {
+        KeyFingerprint {
+            len: api_key.len(),
+            digest: Self::digest(api_key.as_bytes()),
+        }
+    }
+
+    /// Host names are case-insensitive, so case is ignored.
+    fn digest(bytes: &[u8]) -> ring::digest::Digest {
+        let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+        for chunk in bytes.chunks(64) {
+            let mut lower = [0u8; 64];
+            for (out, b) in lower.iter_mut().zip(chunk) {
+                *out = b.to_ascii_lowercase();
+            }
+            context.update(lower.get(..chunk.len()).unwrap_or_default());
+        }
+        context.finish()
+    }
+
+    /// Whether `text` contains the key, in any case.
+    fn is_in(&self, text: &str) -> bool {
+        if self.len < Self::MIN_LEN {
+            return false;
+        }
+        text.as_bytes()
+            .windows(self.len)
+            .any(|window| Self::digest(window).as_ref() == self.digest.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_rejects_bad_settings() {
+        let field = |b: WebApiBuilder| match b.build() {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(WebApi::builder("", "k")), "partner_id");
+        assert_eq!(field(WebApi::builder("1", "")), "api_key");
+        assert_eq!(
+            field(WebApi::builder("1", "k").timeout(Duration::ZERO)),
+            "timeout"
+        );
+        assert_eq!(
+            field(WebApi::builder("1", "k").connect_timeout(Duration::ZERO)),
+            "connect_timeout"
+        );
+        assert_eq!(
+            field(WebApi::builder("1", "k").max_response_bytes(0)),
+            "max_response_bytes"
+        );
+    }
+
+    #[test]
+    fn defaults_are_documented_values() {
+        let api = WebApi::builder("1", "k").build().unwrap();
+        assert_eq!(api.timeout(), Duration::from_secs(30));
+        assert_eq!(api.timestamp_tolerance(), Duration::from_secs(300));
+        assert_eq!(api.max_response_bytes(), 16 * 1024 * 1024);
+        assert_eq!(api.server(), &Server::Sandbox);
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = "very-secret-api-key-123";
+        let builder = WebApi::builder("002", key);
+        assert!(!format!("{builder:?}").contains(key));
+        let api = builder.build().unwrap();
+        let debug = format!("{api:?}");
+        assert!(!debug.contains(key), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+}
