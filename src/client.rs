@@ -475,15 +475,6 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_documented_values() {
-        let api = WebApi::builder("1", "k").build().unwrap();
-        assert_eq!(api.timeout(), Duration::from_secs(30));
-        assert_eq!(api.timestamp_tolerance(), Duration::from_secs(300));
-        assert_eq!(api.max_response_bytes(), 16 * 1024 * 1024);
-        assert_eq!(api.server(), &Server::Sandbox);
-    }
-
-    #[test]
     fn empty_ids_fail_before_sending() {
         // Port 9 on loopback: nothing listens, so reaching the network would be a
         // transport error, not InvalidInput.
