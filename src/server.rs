@@ -4,6 +4,9 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
+use ureq::http::Uri;
+use ureq::http::uri::Authority;
+
 use crate::Error;
 
 const SANDBOX_URL: &str = "https://testapi.smileidentity.com/v1";
@@ -144,16 +147,10 @@ server_from_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 /// can never be given two.
 pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let url = check_url("sid_server", raw, false)?;
-    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    let path = rest
-        .find('/')
-        .map_or("", |at| rest.get(at..).unwrap_or_default());
-    let authority = rest.get(..rest.len() - path.len()).unwrap_or(rest);
-    let path = path.trim_end_matches('/');
-    Ok(format!(
-        "{}://{authority}{path}",
-        scheme.to_ascii_lowercase()
-    ))
+    let scheme = url.scheme_str().unwrap_or("https").to_ascii_lowercase();
+    let authority = url.authority().map_or("", Authority::as_str);
+    let path = url.path().trim_end_matches('/');
+    Ok(format!("{scheme}://{authority}{path}"))
 }
 
 /// Checks a callback URL: https (http only on loopback), a valid host, no
@@ -162,9 +159,10 @@ pub(crate) fn check_callback_url(raw: &str) -> Result<(), Error> {
     check_url("default_callback", raw, true).map(drop)
 }
 
-/// The rules both kinds of URL follow. Error messages never repeat the
-/// value: a secret pasted into the wrong argument must not reach a log.
-fn check_url<'a>(field: &'static str, raw: &'a str, query_allowed: bool) -> Result<&'a str, Error> {
+/// The rules both kinds of URL follow, on top of what [`Uri`] parses. Error
+/// messages never repeat the value: a secret pasted into the wrong argument
+/// must not reach a log.
+fn check_url(field: &'static str, raw: &str, query_allowed: bool) -> Result<Uri, Error> {
     let bad = |reason: &str| Error::invalid_input(field, reason.to_owned());
     let url = raw.trim();
     if url.is_empty() {
@@ -173,38 +171,42 @@ fn check_url<'a>(field: &'static str, raw: &'a str, query_allowed: bool) -> Resu
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("must not contain white space"));
     }
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((scheme, _)) = url.split_once("://") else {
         return Err(bad("must be a URL starting with https://"));
     };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
-        return Err(bad("must be an https URL"));
-    }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, after) = rest.split_at(end);
-    if !query_allowed && after.contains(['?', '#']) {
+    let https = match scheme.to_ascii_lowercase().as_str() {
+        "https" => true,
+        "http" => false,
+        _ => return Err(bad("must be an https URL")),
+    };
+    let uri = url
+        .parse::<Uri>()
+        .map_err(|_| bad("is not a valid URL with a host"))?;
+    // `Uri` drops a fragment without a word, so it is looked for in the text.
+    if !query_allowed && (uri.query().is_some() || url.contains('#')) {
         return Err(bad("must not have a query or fragment"));
     }
+    let authority = uri.authority().map_or("", Authority::as_str);
     if authority.contains('@') {
         return Err(bad("must not contain credentials"));
     }
     let host = parse_host(authority).ok_or_else(|| bad("has no valid host"))?;
-    if scheme == "http" && !host.is_loopback() {
+    if !https && !host.is_loopback() {
         return Err(bad(
             "must be https (plain http is allowed only for localhost and loopback addresses)",
         ));
     }
-    Ok(url)
+    Ok(uri)
 }
 
 /// Whether a normalised base URL's host is loopback (`localhost`,
 /// `127.0.0.0/8`, `[::1]`).
 pub(crate) fn is_loopback_url(base_url: &str) -> bool {
-    let rest = base_url
-        .split_once("://")
-        .map_or(base_url, |(_, rest)| rest);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    parse_host(authority).is_some_and(|host| host.is_loopback())
+    base_url.parse::<Uri>().ok().is_some_and(|uri| {
+        uri.authority()
+            .and_then(|authority| parse_host(authority.as_str()))
+            .is_some_and(|host| host.is_loopback())
+    })
 }
 
 enum Host<'a> {
@@ -223,50 +225,46 @@ impl Host<'_> {
     }
 }
 
-/// The host of `host[:port]` or `[v6][:port]`, if both parts are valid.
+/// The host of an authority `host[:port]` or `[v6][:port]` that [`Uri`]
+/// parsed, if the host is a valid name or address and the port, when there
+/// is one, a number from 1 to 65535. (`Uri` checks neither.)
 fn parse_host(authority: &str) -> Option<Host<'_>> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']')?;
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (Host::V6(v6.parse().ok()?), port)
-    } else {
-        let (name, port) = match authority.rsplit_once(':') {
-            Some((name, port)) => (name, Some(port)),
-            None => (authority, None),
-        };
-        let host = match name.parse::<Ipv4Addr>() {
-            Ok(ip) => Host::V4(ip),
-            Err(_) => {
-                let valid = !name.is_empty()
-                    && name.len() <= 253
-                    && name
-                        .split('.')
-                        .all(|label| !label.is_empty() && label.len() <= 63)
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
-                    && !name.starts_with('-');
-                if !valid {
-                    return None;
-                }
-                Host::Name(name)
-            }
-        };
-        (host, port)
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let (v6, after) = rest.split_once(']')?;
+            (Host::V6(v6.parse().ok()?), after)
+        }
+        None => {
+            let (name, port) = authority
+                .find(':')
+                .map_or((authority, ""), |at| authority.split_at(at));
+            (host_name(name)?, port)
+        }
     };
-    if let Some(port) = port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+    match port.strip_prefix(':') {
+        None if port.is_empty() => Some(host),
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            matches!(digits.parse::<u16>(), Ok(p) if p > 0).then_some(host)
         }
-        match port.parse::<u16>() {
-            Ok(p) if p > 0 => {}
-            _ => return None,
-        }
+        _ => None,
     }
-    Some(host)
+}
+
+/// An IPv4 address, or a DNS name of valid labels.
+fn host_name(name: &str) -> Option<Host<'_>> {
+    if let Ok(ip) = name.parse::<Ipv4Addr>() {
+        return Some(Host::V4(ip));
+    }
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .split('.')
+            .all(|label| !label.is_empty() && label.len() <= 63)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        && !name.starts_with('-');
+    valid.then_some(Host::Name(name))
 }
 
 #[cfg(test)]
@@ -343,6 +341,8 @@ mod tests {
             "https://exa_mple..com",
             "https://-bad.com",
             "example.com/v1",
+            // Not a URI at all: ureq could never have sent a request to it.
+            "https://example.com/v1{x}",
         ] {
             assert!(normalize_base_url(bad).is_err(), "{bad:?} accepted");
         }
