@@ -342,7 +342,7 @@ mod tests {
             "https://-bad.com",
             "example.com/v1",
             // Not a URI at all: ureq could never have sent a request to it.
-            "https://example.com/v1{x}",
+            "https://example.com/v1<x>",
         ] {
             assert!(normalize_base_url(bad).is_err(), "{bad:?} accepted");
         }
