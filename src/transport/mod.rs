@@ -16,12 +16,14 @@ use ureq::http::{HeaderValue, header};
 use crate::Error;
 use crate::error::TransportErrorKind;
 
+mod addresses;
 mod reply;
-pub(crate) mod resolve;
+mod resolve;
 mod whole_millis;
 
+use addresses::AddressCache;
 pub(crate) use reply::Reply;
-use resolve::{AddressCache, Deferred, Resolving};
+use resolve::{Deferred, Resolving};
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
