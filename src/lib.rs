@@ -144,7 +144,7 @@
 //! # Features
 //!
 //! - `testing` (off by default): the [`testing`](testing/index.html) module;
-//!   adds the optional dependency `tiny_http`.
+//!   no further dependency (its HTTP server is std only).
 //!
 //! The README in the repository has the runnable examples, the benchmark
 //! method and the fuzzing set-up.

@@ -56,8 +56,8 @@ fn sixteen_threads_share_one_client() {
         assert_eq!(sim.request_count(), THREADS * CALLS);
     }
     if before > 0 {
-        // The simulator's threads end when it is dropped; tiny_http lets idle pool
-        // threads linger for 5 s before they exit.
+        // The simulator joins its threads when dropped, so this wait is only
+        // a margin.
         let started = Instant::now();
         while thread_count() > before && started.elapsed() < Duration::from_secs(10) {
             std::thread::sleep(Duration::from_millis(20));

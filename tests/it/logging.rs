@@ -37,7 +37,7 @@ impl log::Log for Capture {
 
 static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
-/// This thread's records from this crate (ureq and tiny_http log too):
+/// This thread's records from this crate (ureq logs too):
 /// (level, target, message).
 fn records() -> Vec<(log::Level, String, String)> {
     let _ = log::set_logger(&CAPTURE);

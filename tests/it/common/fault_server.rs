@@ -1,14 +1,15 @@
-//! A deliberately misbehaving HTTP server on 127.0.0.1: a raw `TcpListener`
-//! with one scripted behaviour per connection. Every connection is closed after
-//! its behaviour, so each attempt of the client opens a new one.
+//! A deliberately misbehaving HTTP server on 127.0.0.1: the simulator's
+//! [`HttpServer`], one connection at a time, with one scripted behaviour per
+//! connection. Every connection is closed after its behaviour, so each attempt
+//! of the client opens a new one.
 #![allow(dead_code)] // Each test binary uses only part of it.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
+
+use smile_id::testing::http::{Connection, HttpServer, Response};
 
 /// What to do with one connection.
 #[derive(Clone, Debug)]
@@ -47,9 +48,7 @@ impl Behaviour {
 pub struct FaultServer {
     pub port: u16,
     seen: Arc<Mutex<Vec<Vec<u8>>>>,
-    connections: Arc<Mutex<usize>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    server: HttpServer,
 }
 
 impl FaultServer {
@@ -57,38 +56,21 @@ impl FaultServer {
     /// behaviour repeats.
     pub fn start(script: Vec<Behaviour>) -> Self {
         assert!(!script.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let connections = Arc::new(Mutex::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (seen, connections, stop) = (seen.clone(), connections.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut n = 0usize;
-                // Bounded: the server stops when dropped, and after 60 s at most.
-                let started = std::time::Instant::now();
-                while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            stream.set_nonblocking(false).unwrap();
-                            *connections.lock().unwrap() += 1;
-                            let behaviour = script.get(n).or(script.last()).unwrap().clone();
-                            n += 1;
-                            serve(stream, behaviour, &seen);
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
+        let next = AtomicUsize::new(0);
+        let server = {
+            let seen = seen.clone();
+            HttpServer::start_sequential(move |connection| {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let behaviour = script.get(n).or(script.last()).unwrap().clone();
+                serve(connection, behaviour, &seen);
             })
+            .unwrap()
         };
         FaultServer {
-            port,
+            port: server.port(),
             seen,
-            connections,
-            stop,
-            thread: Some(thread),
+            server,
         }
     }
 
@@ -98,7 +80,7 @@ impl FaultServer {
 
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
-        *self.connections.lock().unwrap()
+        self.server.connections()
     }
 
     /// Request bodies read so far.
@@ -107,49 +89,20 @@ impl FaultServer {
     }
 }
 
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Reads one request (headers and a Content-Length body) and records its body.
-fn read_request(stream: &mut TcpStream, seen: &Mutex<Vec<Vec<u8>>>) -> Option<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let header_end = loop {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < header_end + length {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    seen.lock().unwrap().push(buf[header_end..].to_vec());
+/// Reads one request and records its body.
+fn read_request(connection: &mut Connection, seen: &Mutex<Vec<Vec<u8>>>) -> Option<()> {
+    connection
+        .stream()
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .ok()?;
+    let request = connection.read_request().ok()??;
+    seen.lock().unwrap().push(request.body);
     Some(())
 }
 
 /// Waits until the client closes its end (or 10 s pass).
-fn wait_for_client_close(stream: &mut TcpStream) {
+fn wait_for_client_close(connection: &mut Connection) {
+    let stream = connection.stream();
     stream
         .set_read_timeout(Some(Duration::from_millis(100)))
         .ok();
@@ -167,28 +120,29 @@ fn wait_for_client_close(stream: &mut TcpStream) {
     }
 }
 
-fn serve(mut stream: TcpStream, behaviour: Behaviour, seen: &Mutex<Vec<Vec<u8>>>) {
+fn serve(mut connection: Connection, behaviour: Behaviour, seen: &Mutex<Vec<Vec<u8>>>) {
+    let c = &mut connection;
     match behaviour {
         Behaviour::Close => {}
         Behaviour::ResetMidHeaders => {
             // Leave the request unread: closing a socket with unread data makes
             // the kernel send a reset instead of a clean close.
             let mut peek = [0u8; 16];
-            let _ = stream.peek(&mut peek);
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Ty");
+            let _ = c.stream().peek(&mut peek);
+            let _ = c.write_raw(b"HTTP/1.1 200 OK\r\nContent-Ty");
             std::thread::sleep(Duration::from_millis(20));
         }
         Behaviour::HeadersThenSilence => {
-            if read_request(&mut stream, seen).is_some() {
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
-                wait_for_client_close(&mut stream);
+            if read_request(c, seen).is_some() {
+                let _ = c.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
+                wait_for_client_close(c);
             }
         }
         Behaviour::TricklePerSecond => {
-            if read_request(&mut stream, seen).is_some() {
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
+            if read_request(c, seen).is_some() {
+                let _ = c.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
                 for _ in 0..10 {
-                    if stream.write_all(b" ").is_err() {
+                    if c.write_raw(b" ").is_err() {
                         break;
                     }
                     std::thread::sleep(Duration::from_secs(1));
@@ -196,13 +150,13 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, seen: &Mutex<Vec<Vec<u8>>>
             }
         }
         Behaviour::ShortBody => {
-            if read_request(&mut stream, seen).is_some() {
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"job_comp");
+            if read_request(c, seen).is_some() {
+                let _ = c.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"job_comp");
             }
         }
         Behaviour::BadChunked => {
-            if read_request(&mut stream, seen).is_some() {
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZZZ\r\n{}\r\n0\r\n\r\n");
+            if read_request(c, seen).is_some() {
+                let _ = c.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZZZ\r\n{}\r\n0\r\n\r\n");
             }
         }
         Behaviour::Respond {
@@ -210,19 +164,14 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, seen: &Mutex<Vec<Vec<u8>>>
             headers,
             body,
         } => {
-            if read_request(&mut stream, seen).is_some() {
-                let mut head = format!(
-                    "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\nConnection: close\r\n",
-                    body.len()
-                );
-                for (k, v) in headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                head.push_str("\r\n");
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(&body);
+            if read_request(c, seen).is_some() {
+                let response = headers
+                    .into_iter()
+                    .fold(Response::new(status, body).closing(), |r, (k, v)| {
+                        r.with_header(k, v)
+                    });
+                let _ = c.respond(&response);
             }
         }
     }
-    let _ = stream.flush();
 }
