@@ -17,6 +17,7 @@ mod concurrency;
 mod examples_support;
 mod faults;
 mod hostile;
+mod http_server;
 mod job_status;
 mod judging;
 mod logging;
