@@ -96,17 +96,16 @@ impl Config {
         partner_id: Option<&str>,
         f: &mut fmt::Formatter<'_>,
     ) -> fmt::Result {
+        // A callback URL's query may carry a token.
+        let callback = self
+            .default_callback
+            .as_deref()
+            .map(crate::redact::url_without_query);
         f.debug_struct(name)
             .field("partner_id", &partner_id)
             .field("api_key", &format_args!("[redacted]"))
             .field("server", &self.server)
-            .field(
-                "default_callback",
-                &self
-                    .default_callback
-                    .as_deref()
-                    .map(crate::redact::url_without_query),
-            )
+            .field("default_callback", &callback)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("timestamp_tolerance", &self.timestamp_tolerance)
@@ -116,6 +115,20 @@ impl Config {
             .field("retry_base_delay", &self.retry_base_delay)
             .finish()
     }
+}
+
+/// The builder's plain setters: each documented, each writing its value
+/// into the [`Config`] and returning the builder.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $type:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $name: $type) -> Self {
+                self.config.$name = $name;
+                self
+            }
+        )*
+    };
 }
 
 /// Configures a [`WebApi`]; made by [`WebApi::builder`].
@@ -227,74 +240,56 @@ impl WebApiBuilder {
         self
     }
 
-    /// The most one call may take, from the first connection attempt to the
-    /// last byte, retries and the waits between them included. Defaults to
-    /// 30 s ([`DEFAULT_TIMEOUT`]). Zero is refused by [`build`](Self::build);
-    /// anything over a century (`Duration::MAX`, say) is taken as a century,
-    /// i.e. no practical limit.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
-        self
-    }
+    setters! {
+        /// The most one call may take, from the first connection attempt to the
+        /// last byte, retries and the waits between them included. Defaults to
+        /// 30 s ([`DEFAULT_TIMEOUT`]). Zero is refused by [`build`](Self::build);
+        /// anything over a century (`Duration::MAX`, say) is taken as a century,
+        /// i.e. no practical limit.
+        timeout: Duration;
 
-    /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
-    /// ([`DEFAULT_CONNECT_TIMEOUT`]). Zero is refused; it never exceeds the
-    /// call's [`timeout`](Self::timeout).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
+        /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
+        /// ([`DEFAULT_CONNECT_TIMEOUT`]). Zero is refused; it never exceeds the
+        /// call's [`timeout`](Self::timeout).
+        connect_timeout: Duration;
 
-    /// How far a response's timestamp may be from this machine's clock, in
-    /// either direction, before the response is rejected as stale (a replay) or
-    /// from the future. A timestamp exactly at the tolerance passes. Defaults
-    /// to 5 minutes ([`DEFAULT_TIMESTAMP_TOLERANCE`]).
-    pub fn timestamp_tolerance(mut self, tolerance: Duration) -> Self {
-        self.config.timestamp_tolerance = tolerance;
-        self
-    }
+        /// How far a response's timestamp may be from this machine's clock, in
+        /// either direction, before the response is rejected as stale (a replay) or
+        /// from the future. A timestamp exactly at the tolerance passes. Defaults
+        /// to 5 minutes ([`DEFAULT_TIMESTAMP_TOLERANCE`]).
+        timestamp_tolerance: Duration;
 
-    /// How far a callback's timestamp may be from this machine's clock, in
-    /// either direction. Defaults to 5 minutes
-    /// ([`DEFAULT_CALLBACK_TOLERANCE`]).
-    ///
-    /// `None` turns the age check off, which is **replay-unsafe**: anyone who
-    /// captured one genuine callback could deliver it again at any time. Use it
-    /// only to re-verify stored callbacks.
-    pub fn callback_tolerance(mut self, tolerance: Option<Duration>) -> Self {
-        self.config.callback_tolerance = tolerance;
-        self
-    }
+        /// How far a callback's timestamp may be from this machine's clock, in
+        /// either direction. Defaults to 5 minutes
+        /// ([`DEFAULT_CALLBACK_TOLERANCE`]).
+        ///
+        /// `None` turns the age check off, which is **replay-unsafe**: anyone who
+        /// captured one genuine callback could deliver it again at any time. Use it
+        /// only to re-verify stored callbacks.
+        callback_tolerance: Option<Duration>;
 
-    /// The largest response body read, in bytes; a longer one is
-    /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
-    /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.config.max_response_bytes = limit;
-        self
-    }
+        /// The largest response body read, in bytes; a longer one is
+        /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
+        /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+        max_response_bytes: u64;
 
-    /// How many times a failed attempt is retried: after a connection failure,
-    /// a timeout, a broken or truncated response, or HTTP 408, 429, 500, 502,
-    /// 503 or 504. `0` turns retries off. Defaults to 2
-    /// ([`DEFAULT_MAX_RETRIES`]).
-    ///
-    /// Waits grow as `retry_base_delay × 2^n` plus up to 25 % jitter; a
-    /// `Retry-After` header of up to 60 s is honoured instead. No wait runs past
-    /// the call's [`timeout`](Self::timeout). Other 4xx statuses and every
-    /// verification failure are never retried.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.config.max_retries = retries;
-        self
-    }
+        /// How many times a failed attempt is retried: after a connection failure,
+        /// a timeout, a broken or truncated response, or HTTP 408, 429, 500, 502,
+        /// 503 or 504. `0` turns retries off. Defaults to 2
+        /// ([`DEFAULT_MAX_RETRIES`]).
+        ///
+        /// Waits grow as `retry_base_delay × 2^n` plus up to 25 % jitter; a
+        /// `Retry-After` header of up to 60 s is honoured instead. No wait runs past
+        /// the call's [`timeout`](Self::timeout). Other 4xx statuses and every
+        /// verification failure are never retried.
+        max_retries: u32;
 
-    /// The first wait before a retry; it doubles for each further retry.
-    /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]); at least 1 ms
-    /// ([`MIN_RETRY_BASE_DELAY`]), so that retries never spin. No wait runs
-    /// past the call's deadline, however long.
-    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.config.retry_base_delay = delay;
-        self
+        /// The first wait before a retry; it doubles for each further retry.
+        /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]); at least 1 ms
+        /// ([`MIN_RETRY_BASE_DELAY`]), so that retries never spin. No wait runs
+        /// past the call's deadline, however long.
+        retry_base_delay: Duration;
+
     }
 
     /// Trusts exactly the certificates in this PEM text as roots, instead of
