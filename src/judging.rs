@@ -13,9 +13,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::Subject;
-use crate::response::WireJobStatus;
 use crate::skim::{self, Duplicates, SkimError};
-use crate::wire::budget;
+use crate::wire::{WireJobStatus, budget};
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// The most of an escaped `timestamp` or `signature` unescaped before it is
@@ -35,11 +34,7 @@ pub(crate) struct Judge<'a> {
 }
 
 /// A body's authenticated timestamp (parsed and raw) and signature.
-pub(crate) struct Authentic {
-    pub(crate) timestamp: OffsetDateTime,
-    pub(crate) raw_timestamp: String,
-    pub(crate) signature: String,
-}
+pub(crate) use crate::model::Signed as Authentic;
 
 impl Judge<'_> {
     /// A 2xx job status body: scan, signature, reflection, freshness,

@@ -153,11 +153,9 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod callback;
 mod client;
 mod codes;
 mod config;
-mod display;
 mod env;
 mod error;
 mod judging;
@@ -166,7 +164,6 @@ mod model;
 mod polling;
 mod redact;
 mod request;
-mod response;
 mod server;
 mod signature;
 mod skim;
@@ -176,7 +173,6 @@ pub mod testing;
 mod transport;
 mod wire;
 
-pub use callback::Callback;
 pub use client::WebApi;
 pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
 pub use config::{
@@ -185,12 +181,11 @@ pub use config::{
     MIN_RETRY_BASE_DELAY, WebApiBuilder,
 };
 pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
-pub use model::{Extra, RawJson};
-pub use polling::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
-pub use response::{
-    ActionResult, Actions, ImageLinks, JobResult, JobStatus, JobStatusOptions, JobType,
-    PartnerParams,
+pub use model::{
+    ActionResult, Actions, Callback, Extra, ImageLinks, JobResult, JobStatus, JobStatusOptions,
+    JobType, PartnerParams, RawJson,
 };
+pub use polling::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
 pub use server::Server;
 pub use signature::{ISSUED_SIGNATURES_KEPT, Signature, SignatureParams};
 pub use transport::USER_AGENT;

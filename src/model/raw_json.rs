@@ -12,7 +12,7 @@ use crate::Error;
 
 /// One JSON value kept exactly as it was received (or as it was built).
 ///
-/// Fields the crate does not model are kept as `RawJson` in an [`Extra`], so
+/// Fields the crate does not model are kept as `RawJson` in an [`Extra`](crate::Extra), so
 /// nothing in a response is lost and nothing is parsed more than once.
 ///
 /// ```

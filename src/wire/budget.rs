@@ -60,6 +60,18 @@ pub(crate) fn charge_unescaped<E: de::Error>(len: usize) -> Result<(), E> {
     charge(len.saturating_mul(5))
 }
 
+/// Copies a string the parser had to unescape, once charged.
+pub(crate) fn copy_unescaped<E: de::Error>(text: &str) -> Result<String, E> {
+    charge_unescaped(text.len())?;
+    Ok(text.to_owned())
+}
+
+/// Keeps a string the parser had to unescape, once charged.
+pub(crate) fn keep_unescaped<E: de::Error>(text: String) -> Result<String, E> {
+    charge_unescaped(text.len())?;
+    Ok(text)
+}
+
 /// Pushes onto a vector, charging each growth of its capacity (doubling,
 /// from 8) before it happens.
 pub(crate) fn push<T, E: de::Error>(items: &mut Vec<T>, item: T) -> Result<(), E> {

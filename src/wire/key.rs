@@ -82,12 +82,10 @@ impl<'de> Deserialize<'de> for Key<'de> {
                 Ok(Key(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                budget::charge_unescaped(v.len())?;
-                Ok(Key(Cow::Owned(v.to_owned())))
+                budget::copy_unescaped(v).map(|s| Key(Cow::Owned(s)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                budget::charge_unescaped(v.len())?;
-                Ok(Key(Cow::Owned(v)))
+                budget::keep_unescaped(v).map(|s| Key(Cow::Owned(s)))
             }
         }
         deserializer.deserialize_str(KeyVisitor)

@@ -144,12 +144,10 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
                 Ok(Scalar::Str(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
-                budget::charge_unescaped(v.len())?;
-                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+                budget::copy_unescaped(v).map(|s| Scalar::Str(Cow::Owned(s)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
-                budget::charge_unescaped(v.len())?;
-                Ok(Scalar::Str(Cow::Owned(v)))
+                budget::keep_unescaped(v).map(|s| Scalar::Str(Cow::Owned(s)))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar<'de>, A::Error> {
                 complex(|out| out.visit_map(map))

@@ -1,16 +1,15 @@
-//! Verifying the callbacks Smile ID POSTs to your server.
+//! [`Callback`]: a verified callback body.
 //!
 //! A callback body is a result object (the keys of [`JobResult`]) plus
-//! `timestamp` and `signature`, signed exactly like a job status response.
-//! It is judged by the same code as responses (`judging.rs`): the body's
-//! size and shape, then the signature in constant time, then freshness, then
-//! typed decoding.
+//! `timestamp` and `signature`, signed exactly like a job status response,
+//! and judged by the same code: the body's size and shape, then the
+//! signature in constant time, then freshness, then typed decoding.
 
 use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::judging::Authentic;
+use super::signed::{Signed, debug_envelope};
 use crate::{JobResult, PartnerParams};
 
 /// A verified callback from Smile ID.
@@ -33,12 +32,12 @@ pub struct Callback {
 }
 
 impl Callback {
-    pub(crate) fn new(result: JobResult, authentic: Authentic) -> Self {
+    pub(crate) fn new(result: JobResult, signed: Signed) -> Self {
         Callback {
             result,
-            timestamp: authentic.timestamp,
-            signature: authentic.signature,
-            raw_timestamp: authentic.raw_timestamp,
+            timestamp: signed.timestamp,
+            signature: signed.signature,
+            raw_timestamp: signed.raw_timestamp,
         }
     }
 
@@ -55,10 +54,8 @@ impl Callback {
 
 impl fmt::Debug for Callback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Callback")
-            .field("result", &self.result)
-            .field("timestamp", &self.raw_timestamp)
-            .field("signature", &format_args!("[redacted]"))
-            .finish()
+        let mut debug = f.debug_struct("Callback");
+        debug.field("result", &self.result);
+        debug_envelope(&mut debug, &self.raw_timestamp).finish()
     }
 }

@@ -1,0 +1,39 @@
+//! Pieces of the one-line, log-safe `Display` of job statuses and results.
+//!
+//! A line names the state, the codes with their meanings, and the job's ids:
+//! never the result's personal data (names, dates of birth, ID numbers,
+//! photos or their links), never the signature, and never free text a result
+//! may carry (`ResultText` and unknown fields are left out).
+
+use std::fmt;
+
+/// The longest stretch of server-sent text a line shows.
+const MAX_TEXT: usize = 64;
+
+/// Text cut to [`MAX_TEXT`] characters, shown quoted and escaped by `{:?}`,
+/// so a hostile value cannot break the line or flood the log.
+pub(super) struct Short<'a>(pub(super) &'a str);
+
+impl fmt::Debug for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(MAX_TEXT) {
+            Some((at, _)) => write!(f, "{:?}…", self.0.get(..at).unwrap_or_default()),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
+/// A code shown bare when it is short and plain (they are four digits),
+/// quoted and cut otherwise.
+pub(super) struct Escaped<'a>(pub(super) &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = self.0.len() <= 16 && self.0.chars().all(|c| c.is_ascii_alphanumeric());
+        if plain && !self.0.is_empty() {
+            f.write_str(self.0)
+        } else {
+            write!(f, "{:?}", Short(self.0))
+        }
+    }
+}

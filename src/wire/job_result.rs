@@ -1,0 +1,133 @@
+//! How a result object and the objects inside it ([`PartnerParams`],
+//! [`ImageLinks`]) are read: each modelled key and its reader.
+//!
+//! To model a new field: add it to the type (in `model/`, with its serde
+//! attributes for writing), and one line here for reading it.
+
+use super::Scalar;
+use super::object::{NullableObject, lenient, lenient_object};
+use crate::{Actions, ImageLinks, JobResult, JobType, PartnerParams, RawJson};
+
+lenient_object! {
+    /// Reads a result object leniently (see the type's docs). This does not
+    /// verify anything: use [`WebApi`](crate::WebApi) for data from the network.
+    JobResult, "a result object",
+    |this, key, map, extra, once| {
+        "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
+        "ResultText" => this.result_text = lenient(map, extra, key, Scalar::into_text)?,
+        "ResultType" => this.result_type = lenient(map, extra, key, Scalar::into_text)?,
+        "SmileJobID" => this.smile_job_id = lenient(map, extra, key, Scalar::into_text)?,
+        "JSONVersion" => this.json_version = lenient(map, extra, key, Scalar::into_text)?,
+        "Source" => this.source = lenient(map, extra, key, Scalar::into_text)?,
+        "ConfidenceValue" => this.confidence_value = lenient(map, extra, key, Scalar::into_f64)?,
+        "IsFinalResult" => this.is_final_result = lenient(map, extra, key, Scalar::into_bool)?,
+        "IsMachineResult" => this.is_machine_result = lenient(map, extra, key, Scalar::into_bool)?,
+        "PartnerParams" => {
+            once.check(0, key)?;
+            this.partner_params = map.next_value::<NullableObject<PartnerParams>>()?.0;
+        }
+        "Actions" => {
+            this.actions = map.next_value::<NullableObject<Actions>>()?.0.unwrap_or_default();
+        }
+    }
+}
+
+lenient_object! {
+    /// Reads `user_id`, `job_id` (strings or numbers), `job_type` (number or
+    /// string) and keeps every other key.
+    PartnerParams, "a PartnerParams object",
+    |this, key, map, extra, once| {
+        "user_id" => {
+            once.check(0, key)?;
+            this.user_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
+        }
+        "job_id" => {
+            once.check(1, key)?;
+            this.job_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
+        }
+        "job_type" => this.job_type = lenient(map, extra, key, job_type)?,
+    }
+}
+
+/// A job type: a non-negative integer or a string, in the form received.
+fn job_type(value: Scalar<'_>) -> Result<Option<JobType>, RawJson> {
+    match value {
+        Scalar::Null => Ok(None),
+        Scalar::U64(n) => Ok(Some(JobType::Number(n))),
+        Scalar::Str(s) => Ok(Some(JobType::Text(s.into_owned()))),
+        other => Err(other.into_raw()),
+    }
+}
+
+lenient_object! {
+    ImageLinks, "an image_links object",
+    |this, key, map, extra, _once| {
+        "selfie_image" => this.selfie_image = lenient(map, extra, key, Scalar::into_text)?,
+        "error" => this.error = lenient(map, extra, key, Scalar::into_text)?,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{JobResult, JobType, PartnerParams};
+
+    #[test]
+    fn duplicated_job_fields_are_refused() {
+        let dup = |json: &str| {
+            serde_json::from_str::<JobResult>(json)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            dup(r#"{"PartnerParams":{"user_id":"u"},"PartnerParams":{}}"#)
+                .contains("duplicate `PartnerParams`")
+        );
+        assert!(
+            dup(r#"{"PartnerParams":{"user_id":"u","user_id":"v"}}"#)
+                .contains("duplicate `user_id`")
+        );
+        assert!(
+            dup(r#"{"PartnerParams":{"job_id":"j","job_id":"j"}}"#).contains("duplicate `job_id`")
+        );
+        // Other repeated keys are kept, in order.
+        let r: JobResult = serde_json::from_str(r#"{"FullName":"a","FullName":"b"}"#).unwrap();
+        assert_eq!(r.extra.len(), 2);
+    }
+
+    #[test]
+    fn booleans_are_not_text() {
+        let r: JobResult = serde_json::from_str(r#"{"ResultText":true,"SmileJobID":7}"#).unwrap();
+        assert_eq!(r.result_text, None);
+        assert_eq!(r.extra.get("ResultText").unwrap().to_json(), "true");
+        assert_eq!(r.smile_job_id.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn unreadable_modelled_fields_are_kept_in_extra() {
+        let r: JobResult = serde_json::from_str(
+            r#"{"ConfidenceValue":"N/A","IsFinalResult":"maybe","ResultText":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.confidence_value, None);
+        assert_eq!(r.is_final_result, None);
+        assert_eq!(r.result_text, None);
+        assert_eq!(r.extra.get("ConfidenceValue").unwrap().to_json(), "\"N/A\"");
+        assert_eq!(r.extra.get("IsFinalResult").unwrap().to_json(), "\"maybe\"");
+        assert_eq!(r.extra.get("ResultText").unwrap().to_json(), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn partner_params_job_type_forms() {
+        let p: PartnerParams =
+            serde_json::from_str(r#"{"user_id":"u","job_id":7,"job_type":4,"optional_info":"x"}"#)
+                .unwrap();
+        assert_eq!(p.job_id, "7");
+        assert_eq!(p.job_type, Some(JobType::Number(4)));
+        assert_eq!(p.extra.get_str("optional_info").as_deref(), Some("x"));
+        let p: PartnerParams = serde_json::from_str(r#"{"job_type":"4"}"#).unwrap();
+        assert_eq!(p.job_type.unwrap().as_u64(), Some(4));
+        let p: PartnerParams = serde_json::from_str(r#"{"job_type":-1}"#).unwrap();
+        assert_eq!(p.job_type, None);
+        assert_eq!(p.extra.get("job_type").unwrap().to_json(), "-1");
+    }
+}
