@@ -4,11 +4,13 @@
 use std::borrow::Cow;
 
 /// A field's value read as text, the one rule every path uses: a JSON string
-/// (unescaped) or a JSON number as written. Anything else is not text.
+/// (unescaped) or a JSON number written out as the typed decoder writes it
+/// ([`number_text`](crate::wire::number_text): as written for an integer).
+/// Anything else is not text.
 pub(crate) fn text_of(raw: &str) -> Option<Cow<'_, str>> {
     match raw.as_bytes().first()? {
         b'"' => unescape(raw.get(1..raw.len().checked_sub(1)?)?),
-        b'-' | b'0'..=b'9' => Some(Cow::Borrowed(raw)),
+        b'-' | b'0'..=b'9' => crate::wire::number_text(raw),
         _ => None,
     }
 }

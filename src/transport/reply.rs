@@ -120,7 +120,7 @@ fn http_error(
     let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
     let [error, message, code] = scanned.unwrap_or_default();
     let code = code.and_then(|raw| match raw.parse::<u64>() {
-        Ok(n) => Some(format!("{n:04}")),
+        Ok(n) => Some(crate::codes::pad(n)),
         Err(_) => skim::text_of(raw)
             .filter(|c| !c.is_empty())
             .map(|c| c.chars().take(64).collect()),

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 pub(crate) use job_status::WireJobStatus;
 pub(crate) use key::Key;
-pub(crate) use scalar::Scalar;
+pub(crate) use scalar::{Scalar, number_text};
 
 use crate::RawJson;
 

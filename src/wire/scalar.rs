@@ -26,11 +26,28 @@ pub(crate) enum Scalar<'de> {
     Complex(RawJson),
 }
 
+/// A JSON number's text by the crate's one rule for text: as Rust writes the
+/// value `serde_json` reads from it (what [`Scalar::into_text`] gives), so
+/// that the fields read before decoding (`skim::text_of`) read as the typed
+/// decoder reads them (`1.50` is `"1.5"` on both paths). Borrowed when the
+/// number is already written that way, as every integer in range is.
+pub(crate) fn number_text(raw: &str) -> Option<Cow<'_, str>> {
+    let text = serde_json::from_str::<Scalar<'_>>(raw)
+        .ok()?
+        .into_text()
+        .ok()??;
+    Some(if text == raw {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(text)
+    })
+}
+
 impl Scalar<'_> {
     /// The value as text, by the crate's one rule for text (as
-    /// `skim::text_of` reads the fields checked before decoding): a string as
-    /// it is, a number written out. A boolean, an object or an array is not
-    /// text.
+    /// `skim::text_of` reads the fields checked before decoding, through
+    /// [`number_text`]): a string as it is, a number written out. A boolean,
+    /// an object or an array is not text.
     pub(crate) fn into_text(self) -> Result<Option<String>, RawJson> {
         match self {
             Scalar::Null => Ok(None),
@@ -194,6 +211,28 @@ mod tests {
         );
         assert!(scalar("\"NaN\"").into_f64().is_err());
         assert!(scalar("\"inf\"").into_f64().is_err());
+    }
+
+    #[test]
+    fn numbers_read_as_text_alike_before_and_after_decoding() {
+        for raw in [
+            "7",
+            "-7",
+            "18446744073709551615",
+            "1.50",
+            "1e3",
+            "-0",
+            "0.1",
+        ] {
+            let typed = scalar(raw).into_text().unwrap();
+            assert_eq!(number_text(raw).map(Cow::into_owned), typed, "{raw}");
+            assert_eq!(
+                crate::skim::text_of(raw).map(Cow::into_owned),
+                typed,
+                "{raw}"
+            );
+        }
+        assert!(matches!(number_text("1764160324"), Some(Cow::Borrowed(_))));
     }
 
     #[test]
