@@ -18,7 +18,9 @@ mod timestamp;
 
 pub use issued::ISSUED_SIGNATURES_KEPT;
 use issued::IssuedSignatures;
-pub(crate) use timestamp::{format_request_timestamp, format_timestamp};
+pub(crate) use timestamp::format_request_timestamp;
+#[cfg(any(test, feature = "testing"))]
+pub(crate) use timestamp::format_timestamp;
 
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";

@@ -11,6 +11,7 @@ pub(crate) fn format_request_timestamp(t: OffsetDateTime) -> String {
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
 /// its answers.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
     format_utc(t, 3)
 }
