@@ -6,7 +6,8 @@
 //! [`Connection`], which reads requests ([`Connection::read_request`], with
 //! `Content-Length` bodies and bounded sizes) and writes answers
 //! ([`Connection::respond`]) or any bytes at all ([`Connection::write_raw`]),
-//! e.g. a truncated body or a bad chunk. It stops when dropped.
+//! e.g. a truncated body or a bad chunk; a `Connection` works over any other
+//! stream too, such as a TLS session. The server stops when dropped.
 //!
 //! ```
 //! use smile_id::testing::http::{HttpServer, Response};
@@ -24,7 +25,7 @@
 //! ```
 
 use std::fmt;
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -118,30 +119,46 @@ impl Response {
     }
 }
 
-/// One accepted connection, handed to the server's handler. Dropping it
-/// closes the connection.
-pub struct Connection {
-    stream: TcpStream,
+/// One connection: an accepted socket handed to the server's handler, or any
+/// other byte stream wrapped with [`Connection::new`] (e.g. a TLS session over
+/// one). Dropping it closes the connection.
+pub struct Connection<S = TcpStream> {
+    stream: S,
     /// Bytes read past the end of the last request.
     buffered: Vec<u8>,
 }
 
-impl fmt::Debug for Connection {
+impl<S> fmt::Debug for Connection<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
-            .field("peer", &self.stream.peer_addr().ok())
             .field("buffered", &self.buffered.len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-impl Connection {
-    /// The socket, e.g. to set a read timeout, peek, or wait for the client
+impl<S> Connection<S> {
+    /// Reads and writes HTTP over `stream`.
+    pub fn new(stream: S) -> Self {
+        Connection {
+            stream,
+            buffered: Vec::new(),
+        }
+    }
+
+    /// The stream, e.g. to set a read timeout, peek, or wait for the client
     /// to close.
-    pub fn stream(&mut self) -> &mut TcpStream {
+    pub fn stream(&mut self) -> &mut S {
         &mut self.stream
     }
 
+    /// The stream back, e.g. to wrap it in TLS. Bytes already read from it
+    /// but not yet returned as a request are dropped.
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+}
+
+impl<S: Read + Write> Connection<S> {
     /// Reads the next request: its head, then a `Content-Length` body.
     /// `Ok(None)` when the client closed the connection before sending one.
     /// Answers `Expect: 100-continue` before reading the body.
@@ -406,15 +423,6 @@ impl HttpServer {
     /// How many connections it has accepted so far.
     pub fn connections(&self) -> usize {
         self.accepted.load(Ordering::Relaxed)
-    }
-}
-
-impl Connection {
-    fn new(stream: TcpStream) -> Self {
-        Connection {
-            stream,
-            buffered: Vec::new(),
-        }
     }
 }
 

@@ -1,13 +1,12 @@
 //! HTTPS against a loopback server with a private CA (`fixtures/tls/`):
 //! trusted through `root_certificates_pem`, refused without it.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::common::{API_KEY, PARTNER_ID, fixture_path, signer};
+use smile_id::testing::http::{Connection, HttpServer, Response};
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{Error, JobStatusOptions, PartnerParams, Server, TransportErrorKind, WebApi};
 
@@ -41,72 +40,48 @@ fn server_config() -> Arc<rustls::ServerConfig> {
     Arc::new(config)
 }
 
-/// An HTTPS server on 127.0.0.1 answering every request with a signed,
-/// complete job status; counts the TCP connections it accepted.
+/// An HTTPS server on 127.0.0.1 (the test HTTP server, one connection at a
+/// time, with TLS over each) answering every request with a signed, complete
+/// job status; counts the TCP connections it accepted.
 struct TlsServer {
-    port: u16,
-    connections: Arc<AtomicUsize>,
+    http: HttpServer,
 }
 
 impl TlsServer {
-    fn start(max_connections: usize) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
+    fn start() -> Self {
         let config = server_config();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().take(max_connections) {
-                let Ok(tcp) = stream else { break };
-                counter.fetch_add(1, Ordering::SeqCst);
-                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-                let conn = rustls::ServerConnection::new(config.clone()).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, tcp);
-                // Read the request head and its body; a failed handshake ends here.
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let head_end = loop {
-                    match tls.read(&mut chunk) {
-                        Ok(0) | Err(_) => break None,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                    if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break Some(at + 4);
-                    }
-                };
-                let Some(head_end) = head_end else { continue };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < head_end + length {
-                    match tls.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let body = format!(
-                    r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
-                    complete_result("user-1", "job-1")
-                );
-                let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = tls.write_all(response.as_bytes());
-                let _ = tls.flush();
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            }
-        });
-        TlsServer { port, connections }
+        let http = HttpServer::start_sequential(move |connection| {
+            let tcp = connection.into_inner();
+            tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = Connection::new(rustls::StreamOwned::new(conn, tcp));
+            // Read the request; a failed handshake ends here.
+            let Ok(Some(_)) = tls.read_request() else {
+                return;
+            };
+            let body = format!(
+                r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
+                complete_result("user-1", "job-1")
+            );
+            let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
+            let response = Response::new(200, body)
+                .with_header("Content-Type", "application/json")
+                .closing();
+            let _ = tls.respond(&response);
+            let stream = tls.stream();
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        })
+        .unwrap();
+        TlsServer { http }
+    }
+
+    fn connections(&self) -> usize {
+        self.http.connections()
     }
 
     fn server(&self) -> Server {
-        Server::Custom(format!("https://127.0.0.1:{}/v1", self.port))
+        Server::Custom(format!("https://127.0.0.1:{}/v1", self.http.port()))
     }
 }
 
@@ -116,7 +91,7 @@ fn job() -> PartnerParams {
 
 #[test]
 fn a_private_ca_is_trusted_through_root_certificates_pem() {
-    let server = TlsServer::start(4);
+    let server = TlsServer::start();
     let api = WebApi::builder(PARTNER_ID, API_KEY)
         .server(server.server())
         .root_certificates_pem(&pem("ca.pem"))
@@ -126,7 +101,7 @@ fn a_private_ca_is_trusted_through_root_certificates_pem() {
         .get_job_status(&job(), &JobStatusOptions::default())
         .unwrap();
     assert!(status.job_complete && status.job_success);
-    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[track_caller]
@@ -145,7 +120,7 @@ fn assert_tls(err: &Error) {
 
 #[test]
 fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
-    let server = TlsServer::start(4);
+    let server = TlsServer::start();
     // The default roots (Mozilla's) do not include the test CA.
     let api = WebApi::builder(PARTNER_ID, API_KEY)
         .server(server.server())
@@ -158,7 +133,7 @@ fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
     assert_tls(&err);
     assert!(!format!("{err:?}").contains(API_KEY));
     assert_eq!(
-        server.connections.load(Ordering::SeqCst),
+        server.connections(),
         1,
         "a certificate failure is not retried"
     );
@@ -175,7 +150,7 @@ fn an_unknown_ca_is_a_tls_error_and_is_not_retried() {
         .unwrap_err();
     assert_tls(&err);
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+    assert_eq!(server.connections(), 2);
 }
 
 #[test]
