@@ -48,6 +48,7 @@ macro_rules! lenient_object {
                 &mut self.extra
             }
 
+            #[inline(always)]
             fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
                 &mut self,
                 $key: &str,
@@ -132,6 +133,7 @@ impl Once {
 /// Reads a lenient field with `read` (one of [`Scalar`]'s readers). A value
 /// it cannot read is filed among the unknown fields under its own key, so
 /// nothing is lost, and the field is `None`.
+#[inline(always)]
 pub(crate) fn lenient<'de, A, T>(
     map: &mut A,
     extra: &mut Extra,
