@@ -10,10 +10,10 @@
 #   bash benches/https_vs_ureq.sh     # needs nginx-light and openssl; strace, valgrind and hyperfine optional
 #   ROUNDS=5 N=20000 bash benches/https_vs_ureq.sh
 #
-# Sequential runs interleave the two clients in one process (turns of BLOCK
-# calls); thread runs alternate processes (baseline, crate, baseline, ...). Either
-# way load on a shared machine hits both alike; the ratio is taken per round,
-# and the median reported.
+# Every calls/s case interleaves the two clients in one process (turns of BLOCK
+# calls; with threads, turns of THREADS threads making BLOCK_THREADS calls
+# each), so load on a shared machine hits both alike; the ratio is taken per
+# round, and the median reported.
 # Only loopback is used. Every figure is printed as one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,23 +93,7 @@ sign_bodies
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-run_pair() { # name url n extra-args
-  local name=$1 url=$2 n=$3; shift 3
-  local ratios=() base ours
-  for _ in $(seq 1 "$ROUNDS"); do
-    sign_bodies
-    base=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) --baseline "$@" 2>/dev/null)
-    ours=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) "$@" 2>/dev/null)
-    echo "$base"
-    echo "$ours"
-    ratios+=("$(awk -v a="$(echo "$ours" | field calls_per_s)" -v b="$(echo "$base" | field calls_per_s)" 'BEGIN {printf "%.3f", a / b}')")
-  done
-  printf '{"case":"%s","median_ratio_smile_id_to_bare_ureq":%s,"per_round":[%s]}\n' \
-    "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")"
-}
 
 # Sequential cases: both clients in one process, taking turns of BLOCK calls
 # (bench_job_status --interleave), so a burst of load on the shared machine
@@ -133,8 +117,10 @@ run_interleaved small_http_localhost "$http_name/small/v1" "$N"
 run_interleaved small_https_127.0.0.1 "$https_ip/small/v1" "$N"
 run_interleaved small_https_localhost "$https_name/small/v1" "$N"
 echo "--- calls/s, $THREADS threads sharing one client / one agent"
-run_pair "small_http_127.0.0.1_${THREADS}_threads" "$http_ip/small/v1" "$N" --threads "$THREADS"
-run_pair "small_https_localhost_${THREADS}_threads" "$https_name/small/v1" "$N" --threads "$THREADS"
+# Turns of BLOCK_THREADS calls per thread (THREADS x BLOCK_THREADS calls a turn).
+BLOCK_THREADS=${BLOCK_THREADS:-$((BLOCK * 2 / THREADS > 0 ? BLOCK * 2 / THREADS : 1))}
+BLOCK=$BLOCK_THREADS run_interleaved "small_http_127.0.0.1_${THREADS}_threads" "$http_ip/small/v1" "$N" --threads "$THREADS"
+BLOCK=$BLOCK_THREADS run_interleaved "small_https_localhost_${THREADS}_threads" "$https_name/small/v1" "$N" --threads "$THREADS"
 echo "--- calls/s, 1,000-entry history (785 KB), sequential, HTTPS, interleaved"
 BLOCK=$((N_HISTORY / 10 > 0 ? N_HISTORY / 10 : 1)) run_interleaved history_https_127.0.0.1 "$https_ip/history/v1" "$N_HISTORY" --history
 

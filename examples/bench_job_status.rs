@@ -18,8 +18,9 @@
 //! each making `--n`/N calls after `--warmup`/N; default 1, on the calling
 //! thread),
 //! `--interleave BLOCK` (with `--url`: both clients in this one process,
-//! taking turns of BLOCK calls each, sequentially; prints both runs and the
-//! ratio, which separate processes measure less steadily on a busy machine),
+//! taking turns of BLOCK calls each (per thread with `--threads`); prints both
+//! runs and the ratio, which separate processes measure less steadily on a
+//! busy machine),
 //! `--emit-response FILE` (write a freshly signed response body for a static
 //! server and exit), `--timestamp-tolerance SECS` (for long runs against a
 //! static body signed once). Credentials: `SMILE_ID_PARTNER_ID`,
@@ -373,6 +374,47 @@ fn interleaved(
     (base_stats, our_stats, median)
 }
 
+/// [`interleaved`] with `threads` threads: each turn, `threads` threads of the
+/// baseline make `block` calls each, then `threads` threads of this crate, so
+/// load on a shared machine falls on both alike. Pooled connections carry over
+/// from turn to turn; only the first turn warms up.
+fn interleaved_threads(
+    threads: usize,
+    n: usize,
+    warmup: usize,
+    block: usize,
+    base: &Call<'_>,
+    ours: &Call<'_>,
+) -> (Stats, Stats, f64) {
+    let per_turn = block.max(1).saturating_mul(threads);
+    let mut totals = ["bare-ureq", "smile-id"].map(|client| Stats {
+        client,
+        ok: 0,
+        latencies: Vec::with_capacity(n),
+        total: Duration::ZERO,
+    });
+    let mut ratios = Vec::new();
+    let (mut done, mut warm) = (0, warmup);
+    while done < n {
+        let calls = per_turn.min(n - done);
+        let mut took = [Duration::ZERO; 2];
+        for ((call, total), took) in [base, ours].into_iter().zip(&mut totals).zip(&mut took) {
+            let turn = timed(total.client, threads, calls, warm, call);
+            *took = turn.total;
+            total.ok += turn.ok;
+            total.total += turn.total;
+            total.latencies.extend(turn.latencies);
+        }
+        ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
+        done += calls;
+        warm = 0;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
+    let [base_stats, our_stats] = totals;
+    (base_stats, our_stats, median)
+}
+
 /// A call of this crate's client: `get_job_status`, its result checked.
 fn crate_call<'a>(url: &str, args: &'a Args, c: &'a Creds) -> Result<Call<'a>, String> {
     let mut builder =
@@ -502,7 +544,11 @@ fn run() -> Result<bool, String> {
             if let Some(block) = args.interleave {
                 let base = baseline_call(url, &args, &c)?;
                 let ours = crate_call(url, &args, &c)?;
-                let (base, ours, median) = interleaved(args.n, args.warmup, block, &base, &ours);
+                let (base, ours, median) = if args.threads > 1 {
+                    interleaved_threads(args.threads, args.n, args.warmup, block, &base, &ours)
+                } else {
+                    interleaved(args.n, args.warmup, block, &base, &ours)
+                };
                 println!("{}", base.json());
                 println!("{}", ours.json());
                 println!(
