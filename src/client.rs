@@ -52,8 +52,9 @@ impl WebApi {
     /// A client with the default settings, mirroring the official SDKs'
     /// constructor.
     ///
-    /// `sid_server` is a [`Server`], `0`/`1`, `"0"`/`"1"`, or a base URL string.
-    /// An empty `default_callback` means none.
+    /// `sid_server` is a [`Server`], `0`/`1`, `"0"`/`"1"`,
+    /// `"sandbox"`/`"production"`, or a base URL string. An empty
+    /// `default_callback` means none.
     ///
     /// ```
     /// let api = smile_id::WebApi::new("002", "", "api-key", 0)?;
@@ -64,8 +65,10 @@ impl WebApi {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for an empty partner id or API key, or a server
-    /// that is not 0, 1 or an acceptable URL (https, or http on loopback only).
+    /// [`Error::InvalidInput`] for an empty partner id or API key, a server
+    /// that is not 0, 1, `"sandbox"`, `"production"` or an acceptable URL
+    /// (https, or http on loopback only), or a `default_callback` that is
+    /// neither empty nor such a URL (see [`WebApiBuilder::build`]).
     pub fn new<S>(
         partner_id: &str,
         default_callback: &str,
@@ -275,6 +278,9 @@ impl WebApi {
     /// (at most [`max_response_bytes`](WebApiBuilder::max_response_bytes)), its
     /// signature in constant time, its timestamp within the
     /// [`callback_tolerance`](WebApiBuilder::callback_tolerance), and decodes it.
+    ///
+    /// (The example signs a test body with the `testing` feature's
+    /// `sign_callback`; in your handler, `body` is the raw POST body.)
     ///
     /// ```
     /// use smile_id::testing::{complete_result, sign_callback};
