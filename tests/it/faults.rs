@@ -20,10 +20,15 @@ fn job() -> PartnerParams {
 
 /// A client for `url` with a short deadline and short retry waits.
 fn client(url: &str) -> WebApi {
+    client_with(url, TIMEOUT, Duration::from_millis(50))
+}
+
+/// A client for `url` with this deadline and first retry wait.
+fn client_with(url: &str, timeout: Duration, retry_base_delay: Duration) -> WebApi {
     WebApi::builder(PARTNER_ID, API_KEY)
         .server(Server::Custom(url.to_owned()))
-        .timeout(TIMEOUT)
-        .retry_base_delay(Duration::from_millis(50))
+        .timeout(timeout)
+        .retry_base_delay(retry_base_delay)
         .build()
         .unwrap()
 }
@@ -192,27 +197,13 @@ fn a_503_then_200_is_retried_and_re_signed() {
 
 #[test]
 fn a_429_with_retry_after_is_honoured() {
-    let server = FaultServer::start(vec![
-        Behaviour::Respond {
-            status: 429,
-            headers: vec![("Retry-After".into(), "1".into())],
-            body: br#"{"error":"slow down"}"#.to_vec(),
-        },
-        Behaviour::json(200, signed_body()),
-    ]);
-    let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
-        .timeout(Duration::from_secs(5))
-        .retry_base_delay(Duration::from_millis(10))
-        .build()
-        .unwrap();
-    let (result, took) = call_within(&api, Duration::from_secs(5));
+    let (result, took, attempts) = answered_then_retried(429, "1");
     result.unwrap();
     assert!(
         took >= Duration::from_secs(1),
         "did not wait for Retry-After: {took:?}"
     );
-    assert_eq!(server.bodies().len(), 2);
+    assert_eq!(attempts, 2);
 }
 
 #[test]
@@ -378,15 +369,97 @@ fn a_retry_cut_short_by_the_deadline_keeps_the_servers_answer() {
         Behaviour::json(503, r#"{"error":"busy","code":"2201"}"#),
         Behaviour::HeadersThenSilence,
     ]);
-    let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
-        .timeout(Duration::from_millis(600))
-        .retry_base_delay(Duration::from_millis(50))
-        .build()
-        .unwrap();
+    let api = client_with(
+        &server.url(),
+        Duration::from_millis(600),
+        Duration::from_millis(50),
+    );
     let (result, _) = call_within(&api, Duration::from_millis(600));
     let err = result.unwrap_err();
     assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
     assert_eq!(err.smile_id_code(), Some("2201"));
     assert_eq!(server.bodies().len(), 2);
+}
+
+/// `at` as an HTTP date (IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(at: time::OffsetDateTime) -> String {
+    let short = |name: String| name.chars().take(3).collect::<String>();
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        short(at.weekday().to_string()),
+        at.day(),
+        short(at.month().to_string()),
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// A transient `status` asking for a wait of `retry_after`, then a good
+/// answer; a client with a 5 s deadline and 10 ms retry waits. Returns the
+/// call's result, how long it took and how many requests the server saw.
+fn answered_then_retried(
+    status: u16,
+    retry_after: &str,
+) -> (Result<smile_id::JobStatus, Error>, Duration, usize) {
+    let server = FaultServer::start(vec![
+        Behaviour::Respond {
+            status,
+            headers: vec![("Retry-After".into(), retry_after.into())],
+            body: br#"{"error":"maintenance"}"#.to_vec(),
+        },
+        Behaviour::json(200, signed_body()),
+    ]);
+    let api = client_with(
+        &server.url(),
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    );
+    let (result, took) = call_within(&api, Duration::from_secs(5));
+    (result, took, server.bodies().len())
+}
+
+#[test]
+fn a_retry_after_http_date_is_honoured() {
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
+    let (result, took, attempts) = answered_then_retried(503, &http_date(soon));
+    result.unwrap();
+    assert_eq!(attempts, 2);
+    // Whole seconds: the date is at least 2 s away once truncated.
+    assert!(took >= Duration::from_secs(1), "did not wait: {took:?}");
+}
+
+#[test]
+fn a_retry_after_http_date_too_far_ahead_is_not_waited_for() {
+    for far in [time::Duration::seconds(61), time::Duration::days(365 * 100)] {
+        let at = time::OffsetDateTime::now_utc() + far;
+        let (result, took, attempts) = answered_then_retried(503, &http_date(at));
+        assert!(
+            matches!(result, Err(Error::Http { status: 503, .. })),
+            "{far}: {result:?}"
+        );
+        assert_eq!(attempts, 1, "{far}");
+        assert!(took < Duration::from_millis(500), "{far}: {took:?}");
+    }
+}
+
+#[test]
+fn a_retry_after_in_the_past_or_unreadable_falls_back_to_the_backoff() {
+    let past = http_date(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    for value in [
+        past.as_str(),
+        "0",
+        "-5",
+        "1.5",
+        "soon",
+        "99999999999999999999999",
+        "Sun, 06 Nov 1994 08:49:37 PST",
+        "",
+    ] {
+        let (result, took, attempts) = answered_then_retried(503, value);
+        assert!(result.is_ok(), "{value:?}: {result:?}");
+        assert_eq!(attempts, 2, "{value:?}");
+        assert!(took < Duration::from_secs(1), "{value:?}: {took:?}");
+    }
 }
