@@ -5,12 +5,14 @@ use std::borrow::Cow;
 
 /// A field's value read as text, the one rule every path uses: a JSON string
 /// (unescaped) or a JSON number written out as the typed decoder writes it
-/// ([`number_text`](crate::wire::number_text): as written for an integer).
-/// Anything else is not text.
+/// ([`number_text`](crate::wire::number_text): as written for an integer),
+/// or as written when no decoder can read it (`1e400` is out of range: still
+/// a value, so a `timestamp` of `1e400` is a wrong timestamp, not a missing
+/// one). Anything else is not text.
 pub(crate) fn text_of(raw: &str) -> Option<Cow<'_, str>> {
     match raw.as_bytes().first()? {
         b'"' => unescape(raw.get(1..raw.len().checked_sub(1)?)?),
-        b'-' | b'0'..=b'9' => crate::wire::number_text(raw),
+        b'-' | b'0'..=b'9' => crate::wire::number_text(raw).or(Some(Cow::Borrowed(raw))),
         _ => None,
     }
 }
@@ -131,6 +133,9 @@ mod tests {
         assert_eq!(text_of(r#""\ud83d""#).as_deref(), Some("\u{fffd}"));
         assert_eq!(text_of("1764160324").as_deref(), Some("1764160324"));
         assert_eq!(text_of("-1.5").as_deref(), Some("-1.5"));
+        // Out of any decoder's range: a value all the same, kept as written.
+        assert_eq!(text_of("1E400").as_deref(), Some("1E400"));
+        assert_eq!(text_of("-1e400").as_deref(), Some("-1e400"));
         for none in ["true", "false", "null", "{}", "[]"] {
             assert_eq!(text_of(none), None, "{none}");
         }

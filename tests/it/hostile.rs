@@ -598,6 +598,29 @@ fn a_boolean_timestamp_is_missing_on_every_path() {
     );
 }
 
+#[test]
+fn an_out_of_range_number_is_a_value_not_a_missing_one() {
+    let api = offline_api();
+    // Signed over the number as written: still no timestamp (it is no date),
+    // but a wrong one, not a missing one.
+    let sig = api.signature().generate_signature(Some("1E400")).signature;
+    let body = format!(r#"{{"timestamp":1E400,"signature":"{sig}"}}"#);
+    let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+    assert!(matches!(err, Error::InvalidTimestamp { .. }), "{err:?}");
+    let body = br#"{"timestamp":"2026-11-28T00:00:00.000Z","signature":1E400}"#;
+    let err = api.verify_callback(body).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SignatureMismatch {
+                reason: SignatureFailure::Malformed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 // Found in review: attacks across calls and polls, and leaks in messages.
 
 #[test]
