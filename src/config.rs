@@ -353,9 +353,26 @@ impl WebApiBuilder {
 }
 
 impl fmt::Debug for WebApiBuilder {
+    /// As the client's, except that a server or callback URL holding the API
+    /// key (which [`build`](Self::build) refuses) is not shown: a builder may
+    /// be logged before it is built.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HIDDEN: &str = "[contains the API key]";
         let partner_id = self.signature.as_ref().ok().map(Signature::partner_id);
-        self.config.debug_as("WebApiBuilder", partner_id, f)
+        let has_key = |url: &str| self.key_fingerprint.is_in(url);
+        let server_has_key = matches!(&self.config.server, Server::Custom(url) if has_key(url));
+        let callback_has_key = self.config.default_callback.as_deref().is_some_and(has_key);
+        if !server_has_key && !callback_has_key {
+            return self.config.debug_as("WebApiBuilder", partner_id, f);
+        }
+        let mut shown = self.config.clone();
+        if server_has_key {
+            shown.server = Server::Custom(HIDDEN.to_owned());
+        }
+        if callback_has_key {
+            shown.default_callback = Some(HIDDEN.to_owned());
+        }
+        shown.debug_as("WebApiBuilder", partner_id, f)
     }
 }
 

@@ -148,3 +148,26 @@ fn no_secret_in_any_output() {
         assert_clean(output, &secrets);
     }
 }
+
+#[test]
+fn a_key_pasted_into_a_url_is_not_shown_by_the_builder() {
+    // build() refuses these, but a builder may be logged before that.
+    let upper = API_KEY.to_uppercase();
+    for builder in [
+        WebApi::builder(PARTNER_ID, API_KEY).server(format!("https://{API_KEY}.example.com/v1")),
+        WebApi::builder(PARTNER_ID, API_KEY).server(format!("https://h.example/{API_KEY}/v1")),
+        WebApi::builder(PARTNER_ID, API_KEY)
+            .default_callback(format!("https://cb.example/{API_KEY}")),
+        WebApi::builder(PARTNER_ID, API_KEY)
+            .default_callback(format!("https://cb.example/{upper}")),
+    ] {
+        let debug = format!("{builder:?}");
+        assert!(
+            !debug.to_lowercase().contains(&API_KEY.to_lowercase()),
+            "{debug}"
+        );
+        assert!(debug.contains("[contains the API key]"), "{debug}");
+        let err = builder.build().unwrap_err();
+        assert_clean(&format!("{err} {err:?}"), &[]);
+    }
+}
