@@ -78,7 +78,9 @@ impl ReceivedRequest {
 }
 
 /// An answer for [`Connection::respond`]; `Content-Length` is added.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its body may hold a signature, so `Debug` shows only the body's length.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Response {
     /// The HTTP status, e.g. 200.
@@ -90,6 +92,17 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Whether to send `Connection: close` (the caller then closes it).
     pub close: bool,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .field("close", &self.close)
+            .finish()
+    }
 }
 
 impl Response {

@@ -171,3 +171,22 @@ fn a_key_pasted_into_a_url_is_not_shown_by_the_builder() {
         assert_clean(&format!("{err} {err:?}"), &[]);
     }
 }
+
+#[test]
+fn a_test_servers_response_does_not_show_its_body() {
+    let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
+    let body = smile_id::testing::sign_callback(
+        &signer,
+        &smile_id::testing::complete_result("user-1", "job-1"),
+    )
+    .unwrap();
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    let signature = json["signature"].as_str().unwrap().to_owned();
+    let response = smile_id::testing::http::Response::new(200, body.clone());
+    let debug = format!("{response:?}");
+    assert_clean(&debug, &[signature, format!("{body:?}")]);
+    assert!(
+        debug.contains(&format!("[{} bytes]", body.len())),
+        "{debug}"
+    );
+}
