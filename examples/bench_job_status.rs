@@ -252,9 +252,24 @@ impl FirstError {
 }
 
 /// `n` timed calls after `warmup` untimed ones, on the calling thread, or
-/// split over `threads` threads that all start together.
+/// split over `threads` threads that all start together; the first failure is
+/// printed.
 fn timed(client: &'static str, threads: usize, n: usize, warmup: usize, call: &Call<'_>) -> Stats {
     let failures = FirstError::default();
+    let stats = timed_with(client, threads, n, warmup, call, &failures);
+    failures.report(client);
+    stats
+}
+
+/// [`timed`], its failures kept in `failures` (not printed).
+fn timed_with(
+    client: &'static str,
+    threads: usize,
+    n: usize,
+    warmup: usize,
+    call: &Call<'_>,
+    failures: &FirstError,
+) -> Stats {
     let run = |n: usize| {
         let mut latencies = Vec::with_capacity(n);
         let mut ok = 0;
@@ -267,7 +282,7 @@ fn timed(client: &'static str, threads: usize, n: usize, warmup: usize, call: &C
         }
         (ok, latencies)
     };
-    let stats = if threads <= 1 {
+    if threads <= 1 {
         for _ in 0..warmup {
             let _ = call();
         }
@@ -312,73 +327,17 @@ fn timed(client: &'static str, threads: usize, n: usize, warmup: usize, call: &C
             stats.latencies.extend(latencies);
         }
         stats
-    };
-    failures.report(client);
-    stats
+    }
 }
 
-/// Both clients in one process, on the calling thread, taking turns: `block`
-/// calls of the baseline, `block` of this crate, and so on until each made
-/// `n`. Load on a shared machine then falls on both alike, which separate
-/// processes run one after the other cannot promise. Returns both runs and
-/// the median of the per-turn ratios (this crate's calls/s over the baseline's).
+/// Both clients in one process, taking turns: `threads` threads (1: the
+/// calling thread) of the baseline make `block` calls each, then as many of
+/// this crate, and so on until each made `n`. Load on a shared machine then
+/// falls on both alike, which separate processes run one after the other
+/// cannot promise. Pooled connections carry over from turn to turn; only the
+/// first turn warms up. Returns both runs and the median of the per-turn ratios
+/// (this crate's calls/s over the baseline's).
 fn interleaved(
-    n: usize,
-    warmup: usize,
-    block: usize,
-    base: &Call<'_>,
-    ours: &Call<'_>,
-) -> (Stats, Stats, f64) {
-    let block = block.max(1);
-    let (base_failures, our_failures) = (FirstError::default(), FirstError::default());
-    for _ in 0..warmup {
-        let _ = base();
-        let _ = ours();
-    }
-    let mut stats = [
-        ("bare-ureq", base, &base_failures),
-        ("smile-id", ours, &our_failures),
-    ]
-    .map(|(client, _, _)| Stats {
-        client,
-        ok: 0,
-        latencies: Vec::with_capacity(n),
-        total: Duration::ZERO,
-    });
-    let mut ratios = Vec::new();
-    let mut done = 0;
-    while done < n {
-        let calls = block.min(n - done);
-        let mut took = [Duration::ZERO; 2];
-        let turns = [(base, &base_failures), (ours, &our_failures)];
-        for (((call, failures), stat), took) in turns.into_iter().zip(&mut stats).zip(&mut took) {
-            let turn = Instant::now();
-            for _ in 0..calls {
-                let t = Instant::now();
-                if failures.ok(call()) {
-                    stat.ok += 1;
-                }
-                stat.latencies.push(t.elapsed());
-            }
-            *took = turn.elapsed();
-            stat.total += *took;
-        }
-        ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
-        done += calls;
-    }
-    base_failures.report("bare-ureq");
-    our_failures.report("smile-id");
-    ratios.sort_by(f64::total_cmp);
-    let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
-    let [base_stats, our_stats] = stats;
-    (base_stats, our_stats, median)
-}
-
-/// [`interleaved`] with `threads` threads: each turn, `threads` threads of the
-/// baseline make `block` calls each, then `threads` threads of this crate, so
-/// load on a shared machine falls on both alike. Pooled connections carry over
-/// from turn to turn; only the first turn warms up.
-fn interleaved_threads(
     threads: usize,
     n: usize,
     warmup: usize,
@@ -386,7 +345,8 @@ fn interleaved_threads(
     base: &Call<'_>,
     ours: &Call<'_>,
 ) -> (Stats, Stats, f64) {
-    let per_turn = block.max(1).saturating_mul(threads);
+    let per_turn = block.max(1).saturating_mul(threads.max(1));
+    let failures = [FirstError::default(), FirstError::default()];
     let mut totals = ["bare-ureq", "smile-id"].map(|client| Stats {
         client,
         ok: 0,
@@ -398,8 +358,9 @@ fn interleaved_threads(
     while done < n {
         let calls = per_turn.min(n - done);
         let mut took = [Duration::ZERO; 2];
-        for ((call, total), took) in [base, ours].into_iter().zip(&mut totals).zip(&mut took) {
-            let turn = timed(total.client, threads, calls, warm, call);
+        let turns = [base, ours].into_iter().zip(&failures);
+        for (((call, failures), total), took) in turns.zip(&mut totals).zip(&mut took) {
+            let turn = timed_with(total.client, threads, calls, warm, call, failures);
             *took = turn.total;
             total.ok += turn.ok;
             total.total += turn.total;
@@ -408,6 +369,9 @@ fn interleaved_threads(
         ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
         done += calls;
         warm = 0;
+    }
+    for (failures, total) in failures.into_iter().zip(&totals) {
+        failures.report(total.client);
     }
     ratios.sort_by(f64::total_cmp);
     let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
@@ -544,11 +508,8 @@ fn run() -> Result<bool, String> {
             if let Some(block) = args.interleave {
                 let base = baseline_call(url, &args, &c)?;
                 let ours = crate_call(url, &args, &c)?;
-                let (base, ours, median) = if args.threads > 1 {
-                    interleaved_threads(args.threads, args.n, args.warmup, block, &base, &ours)
-                } else {
-                    interleaved(args.n, args.warmup, block, &base, &ours)
-                };
+                let (base, ours, median) =
+                    interleaved(args.threads, args.n, args.warmup, block, &base, &ours);
                 println!("{}", base.json());
                 println!("{}", ours.json());
                 println!(
