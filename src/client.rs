@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::judging::Judge;
-use crate::transport::{Settings, Transport, deadline_after};
+use crate::transport::{Endpoint, Settings, Transport, deadline_after};
 use crate::{
     Callback, Error, JobStatus, JobStatusOptions, PartnerParams, PollPolicy, PollProgress, Server,
     Signature, WebApiBuilder,
@@ -44,7 +44,7 @@ struct Inner {
     signature: Signature,
     config: Config,
     base_url: String,
-    job_status_url: String,
+    job_status_url: Endpoint,
     transport: Transport,
 }
 
@@ -142,7 +142,7 @@ impl WebApi {
             inner: Arc::new(Inner {
                 signature,
                 config,
-                job_status_url: format!("{base_url}/job_status"),
+                job_status_url: Endpoint::new(format!("{base_url}/job_status")),
                 base_url,
                 transport,
             }),

@@ -11,7 +11,7 @@ use ring::rand::{SecureRandom as _, SystemRandom};
 
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
 
-use ureq::http::{HeaderValue, header};
+use ureq::http::{HeaderValue, Uri, header};
 
 use crate::Error;
 use crate::error::TransportErrorKind;
@@ -45,6 +45,22 @@ pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// `Content-Type` and `Accept` of every request.
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// Where requests go: the URL as configured (for error messages) and as
+/// parsed once, so that a call does not parse it again.
+pub(crate) struct Endpoint {
+    url: String,
+    /// `None` only for a URL the builder did not check; then each call
+    /// parses it (and reports a failure) as `ureq` does.
+    uri: Option<Uri>,
+}
+
+impl Endpoint {
+    pub(crate) fn new(url: String) -> Self {
+        let uri = url.parse::<Uri>().ok();
+        Endpoint { url, uri }
+    }
+}
 
 /// What the transport is built from; checked by the builder.
 pub(crate) struct Settings {
@@ -118,7 +134,7 @@ impl Transport {
     /// returned once no retry is left or no time is.
     pub(crate) fn post(
         &self,
-        url: &str,
+        endpoint: &Endpoint,
         deadline: Instant,
         mut make_body: impl FnMut() -> Result<Vec<u8>, Error>,
     ) -> Result<Reply, Error> {
@@ -128,7 +144,7 @@ impl Transport {
         let mut answered: Option<Reply> = None;
         loop {
             let body = make_body()?;
-            let outcome = match (self.attempt(url, &body, deadline), answered.take()) {
+            let outcome = match (self.attempt(endpoint, &body, deadline), answered.take()) {
                 (
                     Err(Error::Transport {
                         kind: TransportErrorKind::Timeout,
@@ -174,17 +190,20 @@ impl Transport {
 
     /// One request and its response, read within the size cap, all before
     /// `deadline`.
-    fn attempt(&self, url: &str, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
+    fn attempt(&self, endpoint: &Endpoint, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
         let started = Instant::now();
-        let host = host_of(url);
+        let host = host_of(&endpoint.url);
         let left = deadline
             .checked_duration_since(started)
             .filter(|d| !d.is_zero())
             .ok_or_else(|| deadline_passed(host))?;
         let limit = self.max_response_bytes;
-        let mut response = self
-            .agent
-            .post(url)
+        let request = match &endpoint.uri {
+            // A clone shares the parsed parts: no parsing per call.
+            Some(uri) => self.agent.post(uri.clone()),
+            None => self.agent.post(&endpoint.url),
+        };
+        let mut response = request
             // Typed names and values: nothing to parse or validate per call.
             .header(header::CONTENT_TYPE, JSON.clone())
             .header(header::ACCEPT, JSON.clone())

@@ -258,8 +258,12 @@ mod tests {
 
     fn call(t: &Transport, url: &str) -> Result<u16, Error> {
         let deadline = Instant::now() + Duration::from_secs(10);
-        t.post(url, deadline, || Ok(b"{}".to_vec()))
-            .map(|reply| reply.status)
+        t.post(
+            &super::super::Endpoint::new(url.to_owned()),
+            deadline,
+            || Ok(b"{}".to_vec()),
+        )
+        .map(|reply| reply.status)
     }
 
     fn transport_kind(err: &Error) -> Option<TransportErrorKind> {
