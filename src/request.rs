@@ -21,13 +21,13 @@ pub(crate) fn job_status_body(
     }
     // Remembered by the signer, so that it is refused if it ever comes
     // back as a response's or a callback's signature.
-    let signed = signature.generate_signature(None);
+    let stamp = signature.stamp_request();
     Ok(JobStatusRequest {
         partner_id: signature.partner_id(),
         user_id: &partner_params.user_id,
         job_id: &partner_params.job_id,
-        timestamp: &signed.timestamp,
-        signature: &signed.signature,
+        timestamp: stamp.timestamp(),
+        signature: stamp.signature(),
         image_links: options.return_image_links,
         history: options.return_history,
         source_sdk: "rust",
@@ -53,11 +53,20 @@ struct JobStatusRequest<'a> {
 impl JobStatusRequest<'_> {
     /// Exactly the bytes `serde_json::to_vec` writes for this struct, built
     /// once per call: the keys and the constant tail are written as they are,
-    /// and only the values are escaped (by `serde_json`).
+    /// and only the values are escaped.
     fn to_json(&self) -> Vec<u8> {
+        /// A value as a JSON string: copied when nothing in it needs an
+        /// escape (ids, timestamps and base64 never do), else escaped by
+        /// `serde_json`.
         fn string(out: &mut Vec<u8>, value: &str) {
-            // Writing a string into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut *out, value);
+            if crate::skim::string_stop::<true>(value.as_bytes()).is_none() {
+                out.push(b'"');
+                out.extend_from_slice(value.as_bytes());
+                out.push(b'"');
+            } else {
+                // Writing a string into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, value);
+            }
         }
         let JobStatusRequest {
             partner_id,
@@ -71,7 +80,7 @@ impl JobStatusRequest<'_> {
             source_sdk_version,
         } = self;
         let mut out = Vec::with_capacity(
-            200 + partner_id.len() + user_id.len() + job_id.len() + timestamp.len(),
+            256 + partner_id.len() + user_id.len() + job_id.len() + timestamp.len(),
         );
         let bool = |b: bool| if b { "true" } else { "false" };
         out.extend_from_slice(br#"{"partner_id":"#);

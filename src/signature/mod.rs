@@ -18,7 +18,7 @@ mod timestamp;
 
 pub use issued::ISSUED_SIGNATURES_KEPT;
 use issued::IssuedSignatures;
-pub(crate) use timestamp::format_request_timestamp;
+use timestamp::RequestTimestamp;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use timestamp::format_timestamp;
 
@@ -81,6 +81,24 @@ impl fmt::Debug for SignatureParams {
     }
 }
 
+/// A request's timestamp and its signature (base64), without allocating:
+/// what [`Signature::stamp_request`] makes for each request.
+pub(crate) struct RequestStamp {
+    timestamp: RequestTimestamp,
+    signature: [u8; 44],
+}
+
+impl RequestStamp {
+    pub(crate) fn timestamp(&self) -> &str {
+        self.timestamp.as_str()
+    }
+
+    pub(crate) fn signature(&self) -> &str {
+        // Base64 is ASCII.
+        std::str::from_utf8(&self.signature).unwrap_or_default()
+    }
+}
+
 impl Signature {
     /// Prepares a signer for `partner_id` and `api_key`.
     ///
@@ -140,14 +158,27 @@ impl Signature {
                 timestamp: timestamp.to_owned(),
             },
             None => {
-                let timestamp = format_request_timestamp(OffsetDateTime::now_utc());
-                let tag = self.tag(&timestamp);
-                self.issued.record(tag);
+                let stamp = self.stamp_request();
                 SignatureParams {
-                    signature: STANDARD.encode(tag),
-                    timestamp,
+                    signature: stamp.signature().to_owned(),
+                    timestamp: stamp.timestamp().to_owned(),
                 }
             }
+        }
+    }
+
+    /// Signs the current time for a request, on the stack, and remembers
+    /// the signature (see [`generate_signature`](Self::generate_signature)).
+    pub(crate) fn stamp_request(&self) -> RequestStamp {
+        let timestamp = RequestTimestamp::new(OffsetDateTime::now_utc());
+        let tag = self.tag(timestamp.as_str());
+        self.issued.record(tag);
+        let mut signature = [0u8; 44];
+        // 32 bytes are exactly 44 characters of padded base64.
+        let _ = STANDARD.encode_slice(tag, &mut signature);
+        RequestStamp {
+            timestamp,
+            signature,
         }
     }
 

@@ -3,49 +3,57 @@
 
 use time::OffsetDateTime;
 
-/// Formats a request's time: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
-/// microseconds (see [`Signature::generate_signature`]).
-pub(crate) fn format_request_timestamp(t: OffsetDateTime) -> String {
-    format_utc(t, 6)
-}
+/// A request's timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
+/// microseconds (see [`Signature::generate_signature`]), on the stack.
+pub(crate) type RequestTimestamp = Utc<27>;
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
 /// its answers.
 #[cfg(any(test, feature = "testing"))]
 pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
-    format_utc(t, 3)
+    Utc::<24>::new(t).as_str().to_owned()
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.` then `fraction_digits` digits of the second, then
-/// `Z`, in UTC. Called once per request, so it writes digits directly into a
-/// string of the exact length rather than going through `format!`. (`time`
-/// without its large-dates feature keeps years within ±9999; a year before 0
-/// cannot come from the clock and is written as 0000.)
-fn format_utc(t: OffsetDateTime, fraction_digits: u32) -> String {
-    fn digits(out: &mut String, n: u32, width: u32) {
-        for place in (0..width).rev() {
-            let digit = n / 10u32.pow(place) % 10;
-            out.push(char::from_digit(digit, 10).unwrap_or('0'));
+/// `YYYY-MM-DDTHH:MM:SS.` then `LEN - 21` digits of the second (at most
+/// nine), then `Z`, in UTC: ASCII in a fixed array, written digit by digit
+/// (once per request, so no `format!` and no allocation). (`time` without
+/// its large-dates feature keeps years within ±9999; a year before 0 cannot
+/// come from the clock and is written as 0000.)
+#[derive(Clone, Copy)]
+pub(crate) struct Utc<const LEN: usize>([u8; LEN]);
+
+impl<const LEN: usize> Utc<LEN> {
+    pub(crate) fn new(t: OffsetDateTime) -> Self {
+        /// Writes `n`'s last digits right-aligned into `slot`, zero-padded.
+        fn digits(slot: Option<&mut [u8]>, mut n: u32) {
+            for byte in slot.into_iter().flatten().rev() {
+                // `n % 10` is a digit, so the sum is ASCII.
+                *byte = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
         }
+        let fraction_digits = LEN.saturating_sub(21).min(9);
+        let t = t.to_offset(time::UtcOffset::UTC);
+        let mut out = *b"0000-00-00T00:00:00.000000000Z";
+        digits(out.get_mut(0..4), u32::try_from(t.year()).unwrap_or(0));
+        digits(out.get_mut(5..7), u32::from(u8::from(t.month())));
+        digits(out.get_mut(8..10), u32::from(t.day()));
+        digits(out.get_mut(11..13), u32::from(t.hour()));
+        digits(out.get_mut(14..16), u32::from(t.minute()));
+        digits(out.get_mut(17..19), u32::from(t.second()));
+        let fraction = t.nanosecond() / 10u32.pow(9 - fraction_digits as u32);
+        digits(out.get_mut(20..20 + fraction_digits), fraction);
+        let mut text = [b'Z'; LEN];
+        for (to, from) in text.iter_mut().zip(out.iter().take(20 + fraction_digits)) {
+            *to = *from;
+        }
+        Utc(text)
     }
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let mut out = String::with_capacity(21 + fraction_digits as usize);
-    digits(&mut out, u32::try_from(t.year()).unwrap_or(0), 4);
-    out.push('-');
-    digits(&mut out, u32::from(u8::from(t.month())), 2);
-    out.push('-');
-    digits(&mut out, u32::from(t.day()), 2);
-    out.push('T');
-    digits(&mut out, u32::from(t.hour()), 2);
-    out.push(':');
-    digits(&mut out, u32::from(t.minute()), 2);
-    out.push(':');
-    digits(&mut out, u32::from(t.second()), 2);
-    out.push('.');
-    let nanos = t.nanosecond() / 10u32.pow(9 - fraction_digits.min(9));
-    digits(&mut out, nanos, fraction_digits.min(9));
-    out.push('Z');
-    out
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -58,7 +66,10 @@ mod tests {
         // 13:32:04.622 at +01:00 is 12:32:04.622 UTC.
         let t = time::macros_free_datetime();
         assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
-        assert_eq!(format_request_timestamp(t), "2026-11-26T12:32:04.622000Z");
+        assert_eq!(
+            RequestTimestamp::new(t).as_str(),
+            "2026-11-26T12:32:04.622000Z"
+        );
         let params = Signature::new("1", "k").unwrap().generate_signature(None);
         let ts = params.timestamp.as_bytes();
         assert_eq!(ts.len(), 27);

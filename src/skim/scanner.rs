@@ -28,7 +28,7 @@ pub(super) struct Scanner<'a> {
 /// strict scan refuses those; the quick one steps over them). Eight bytes at
 /// a time: in each word, the lowest byte flagged by these bit tricks is an
 /// exact match (a false flag can only follow a true one).
-fn string_stop<const CONTROLS: bool>(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn string_stop<const CONTROLS: bool>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
