@@ -71,16 +71,23 @@ impl Reply {
 /// stored lowercase) instead of a hashed lookup per name.
 fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
     let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
+    // A value is read (checked as text, trimmed) only for a wanted name; a
+    // value that is not text is skipped, as if absent.
+    fn text(value: &header::HeaderValue) -> Option<&str> {
+        value.to_str().ok().map(str::trim)
+    }
     for (name, value) in headers {
-        let Ok(value) = value.to_str() else { continue };
-        let value = Some(value.trim());
         match name.as_str() {
-            "location" if location.is_none() => location = value,
-            "retry-after" if retry_after.is_none() => retry_after = value,
+            "location" if location.is_none() => location = text(value),
+            "retry-after" if retry_after.is_none() => retry_after = text(value),
             other => {
-                if let Some(at) = REQUEST_ID_HEADERS.iter().position(|h| *h == other) {
-                    if at < rank {
-                        (request_id, rank) = (value, at);
+                if let Some(at) = REQUEST_ID_HEADERS
+                    .iter()
+                    .take(rank)
+                    .position(|h| *h == other)
+                {
+                    if let Some(value) = text(value) {
+                        (request_id, rank) = (Some(value), at);
                     }
                 }
             }
