@@ -1,4 +1,4 @@
-//! Socket timeouts in whole milliseconds, so that warm calls set none.
+//! Socket timeouts rounded up to coarse steps, so that warm calls set none.
 
 use std::fmt;
 use std::time::Duration;
@@ -6,15 +6,18 @@ use std::time::Duration;
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{NextTimeout, Transport};
 
-/// A connection whose socket timeouts are whole milliseconds, rounded up.
+/// A connection whose socket timeouts are rounded up to a step of whole
+/// milliseconds: a power of two, at most 1/256 of the time left (1 ms under
+/// half a second, 64 ms for 30 s).
 ///
 /// `ureq` sets a socket's read and write timeouts (one `setsockopt` each)
 /// whenever the time left differs from the value set last. With a deadline
 /// that time differs by microseconds on every call, so every call paid three
-/// `setsockopt`s. Rounded up to the millisecond (the kernel keeps these
-/// timeouts in clock ticks of 1 to 10 ms anyway), a call that starts with the
-/// same timeout as the last one sets nothing, and no deadline is cut short;
-/// one may run at most 1 ms long.
+/// `setsockopt`s. Rounded up (the kernel keeps these timeouts in clock ticks
+/// of 1 to 10 ms anyway), a call that starts with the same timeout as the last
+/// one sets nothing, also when threads share the processor and a call waits
+/// milliseconds between its start and its first read; no deadline is cut
+/// short, and one may run at most 1 ms or 1/256 of its time left long.
 pub(super) struct WholeMillis<T>(T);
 
 impl<T> WholeMillis<T> {
@@ -23,18 +26,32 @@ impl<T> WholeMillis<T> {
     }
 }
 
-/// `timeout` with its time left rounded up to a whole millisecond.
+/// The longest rounding step: past this, precision no longer matters.
+const MAX_STEP_MILLIS: u128 = 1 << 20;
+
+/// `timeout` with its time left rounded up to its step (see [`WholeMillis`]).
 fn whole_millis(mut timeout: NextTimeout) -> NextTimeout {
     if let UreqDuration::Exact(left) = timeout.after {
-        let partial = left.subsec_nanos() % 1_000_000;
-        if partial != 0 {
-            if let Some(up) = left.checked_add(Duration::from_nanos(u64::from(1_000_000 - partial)))
-            {
-                timeout.after = UreqDuration::Exact(up);
-            }
-        }
+        timeout.after = UreqDuration::Exact(round_up(left));
     }
     timeout
+}
+
+/// `left` rounded up to a multiple of the largest power-of-two number of
+/// milliseconds that is at most `left / 256` (at least 1 ms); `left` itself
+/// when rounding up would overflow.
+fn round_up(left: Duration) -> Duration {
+    let fraction = (left.as_millis() / 256).clamp(1, MAX_STEP_MILLIS);
+    let step_millis = 1u128 << (u128::BITS - 1 - fraction.leading_zeros());
+    let step = step_millis * 1_000_000;
+    let partial = left.as_nanos() % step;
+    if partial == 0 {
+        return left;
+    }
+    u64::try_from(step - partial)
+        .ok()
+        .and_then(|up| left.checked_add(Duration::from_nanos(up)))
+        .unwrap_or(left)
 }
 
 impl<T: Transport> Transport for WholeMillis<T> {
@@ -84,19 +101,38 @@ mod tests {
             .after
         };
         let exact = |d: Duration| after(D::Exact(d));
+        let ms = Duration::from_millis;
+        // Under half a second: whole milliseconds.
+        assert_eq!(exact(ms(300)), D::Exact(ms(300)));
+        assert_eq!(exact(Duration::from_nanos(1)), D::Exact(ms(1)));
+        assert_eq!(exact(Duration::from_micros(499_001)), D::Exact(ms(500)));
+        // 30 s: steps of 64 ms, so calls a few milliseconds apart agree.
+        assert_eq!(exact(ms(30_016)), D::Exact(ms(30_016)));
+        assert_eq!(exact(ms(30_000)), D::Exact(ms(30_016)));
         assert_eq!(
-            exact(Duration::from_millis(30_000)),
-            D::Exact(Duration::from_millis(30_000))
+            exact(Duration::from_micros(29_990_001)),
+            D::Exact(ms(30_016))
         );
-        assert_eq!(
-            exact(Duration::from_nanos(1)),
-            D::Exact(Duration::from_millis(1))
-        );
-        assert_eq!(
-            exact(Duration::from_micros(29_999_870)),
-            D::Exact(Duration::from_millis(30_000))
-        );
-        // Never shorter, and no overflow at the extreme.
+        assert_eq!(exact(ms(29_952)), D::Exact(ms(29_952)));
+        // Never shorter, never more than 1 ms or 1/256 longer.
+        for left in [
+            1u64,
+            999,
+            1_000,
+            1_001,
+            255_999,
+            256_000,
+            30_000_123,
+            86_400_000_321,
+        ] {
+            let left = Duration::from_micros(left);
+            let D::Exact(got) = exact(left) else {
+                panic!("not exact")
+            };
+            assert!(got >= left, "{left:?} -> {got:?}");
+            assert!(got - left <= (left / 256).max(ms(1)), "{left:?} -> {got:?}");
+        }
+        // No overflow at the extremes.
         assert_eq!(exact(Duration::MAX), D::Exact(Duration::MAX));
         assert_eq!(exact(Duration::ZERO), D::Exact(Duration::ZERO));
         assert_eq!(after(D::NotHappening), D::NotHappening);
