@@ -19,7 +19,7 @@ use crate::error::TransportErrorKind;
 mod addresses;
 mod reply;
 mod resolve;
-mod whole_millis;
+mod connection;
 
 use addresses::AddressCache;
 pub(crate) use reply::Reply;

@@ -31,7 +31,7 @@ use ureq::unversioned::transport::{
 };
 
 use super::addresses::{AddressCache, LookupError};
-use super::whole_millis::WholeMillis;
+use super::connection::Connection;
 
 /// What [`Deferred`] answers: "not resolved yet". `0.0.0.0:0` can never be a
 /// real destination, and [`Resolving`] replaces it before connecting.
@@ -81,7 +81,7 @@ impl<In: Transport> Connector<In> for Resolving {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let boxed = |t: Option<_>| t.map(|t| Box::new(WholeMillis::new(t)) as Box<dyn Transport>);
+        let boxed = |t: Option<_>| t.map(|t| Box::new(Connection::new(t)) as Box<dyn Transport>);
         // Already connected (through a proxy), or addresses that are not the
         // placeholder (a proxy's target, left unresolved on purpose): as is.
         if chained.is_some() || *details.addrs != [PLACEHOLDER] {
