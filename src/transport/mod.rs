@@ -17,9 +17,9 @@ use crate::Error;
 use crate::error::TransportErrorKind;
 
 mod addresses;
+mod connection;
 mod reply;
 mod resolve;
-mod connection;
 
 use addresses::AddressCache;
 pub(crate) use reply::Reply;
