@@ -1,8 +1,7 @@
 //! The request signatures a process issued, remembered so that one coming
 //! back as an answer's signature is refused as reflected.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hasher};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use ring::hmac;
@@ -23,10 +22,18 @@ pub(crate) struct IssuedSignatures {
     recent: Mutex<Recent>,
 }
 
+/// A ring of the last tags issued, oldest overwritten first. Recording is
+/// one write next to the last one, whatever the ring holds: every request
+/// pays it. Looking up is a scan, paid only by answers whose timestamp has
+/// the form of a request's (see [`Signature::check_answer`]), which genuine
+/// answers do not have.
+///
+/// [`Signature::check_answer`]: super::Signature::check_answer
 #[derive(Default)]
 struct Recent {
-    order: VecDeque<Tag>,
-    set: HashSet<Tag, BuildTagHasher>,
+    tags: Vec<Tag>,
+    /// Where the next tag goes once the ring is full.
+    next: usize,
 }
 
 impl IssuedSignatures {
@@ -61,46 +68,17 @@ impl IssuedSignatures {
 
     pub(super) fn record(&self, tag: Tag) {
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        if !recent.set.insert(tag) {
-            return;
+        let next = recent.next;
+        match recent.tags.get_mut(next) {
+            Some(oldest) => *oldest = tag,
+            None => recent.tags.push(tag),
         }
-        recent.order.push_back(tag);
-        if recent.order.len() > ISSUED_SIGNATURES_KEPT {
-            if let Some(oldest) = recent.order.pop_front() {
-                recent.set.remove(&oldest);
-            }
-        }
+        recent.next = (next + 1) % ISSUED_SIGNATURES_KEPT;
     }
 
     pub(super) fn contains(&self, tag: &Tag) -> bool {
         let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.set.contains(tag)
-    }
-}
-
-/// Tags are HMAC outputs, uniformly random already: their first eight bytes
-/// are a good hash, with no hashing work.
-#[derive(Clone, Copy, Default)]
-struct BuildTagHasher;
-
-#[derive(Default)]
-struct TagHasher(u64);
-
-impl BuildHasher for BuildTagHasher {
-    type Hasher = TagHasher;
-    fn build_hasher(&self) -> TagHasher {
-        TagHasher(0)
-    }
-}
-
-impl Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for (i, b) in bytes.iter().take(8).enumerate() {
-            self.0 ^= u64::from(*b) << (8 * i);
-        }
+        recent.tags.contains(tag)
     }
 }
 

@@ -18,9 +18,9 @@ mod timestamp;
 
 pub use issued::ISSUED_SIGNATURES_KEPT;
 use issued::IssuedSignatures;
-use timestamp::RequestTimestamp;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use timestamp::format_timestamp;
+use timestamp::{REQUEST_TIMESTAMP_LEN, RequestTimestamp};
 
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";
@@ -217,7 +217,10 @@ impl Signature {
         signature: &str,
     ) -> Result<(), crate::SignatureFailure> {
         let tag = self.verify(timestamp, signature)?;
-        if self.issued.contains(&tag) {
+        // Every remembered tag signs a request timestamp, and those all have
+        // one length: an answer whose timestamp has another cannot carry one
+        // (Smile ID's have milliseconds, requests' microseconds).
+        if timestamp.len() == REQUEST_TIMESTAMP_LEN && self.issued.contains(&tag) {
             return Err(crate::SignatureFailure::Reflected);
         }
         Ok(())

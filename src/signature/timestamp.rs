@@ -5,7 +5,10 @@ use time::OffsetDateTime;
 
 /// A request's timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
 /// microseconds (see [`Signature::generate_signature`]), on the stack.
-pub(crate) type RequestTimestamp = Utc<27>;
+pub(crate) type RequestTimestamp = Utc<REQUEST_TIMESTAMP_LEN>;
+
+/// The length of every request timestamp.
+pub(crate) const REQUEST_TIMESTAMP_LEN: usize = 27;
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
 /// its answers.
