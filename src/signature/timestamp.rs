@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 /// A request's timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
-/// microseconds (see [`Signature::generate_signature`]), on the stack.
+/// microseconds (see [`Signature::generate_signature`](crate::Signature::generate_signature)), on the stack.
 pub(crate) type RequestTimestamp = Utc<REQUEST_TIMESTAMP_LEN>;
 
 /// The length of every request timestamp.

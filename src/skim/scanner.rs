@@ -279,7 +279,7 @@ impl<'a> Scanner<'a> {
     /// Skips one value quickly: strings exactly, containers by their
     /// brackets (matched, and at most [`MAX_DEPTH`] deep), and anything else
     /// up to the next delimiter. What lies between is not checked here (see
-    /// [`validate`]).
+    /// [`validate`](super::validate)).
     pub(super) fn skip(&mut self, depth: u32) -> Result<(), SkimError> {
         match self.peek() {
             Some(b'"') => return self.skip_string(),
@@ -343,7 +343,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips a string starting at `"`, finding only its end: escapes are
-    /// stepped over, not checked (see [`validate`]).
+    /// stepped over, not checked (see [`validate`](super::validate)).
     #[inline]
     fn skip_string(&mut self) -> Result<(), SkimError> {
         self.pos += 1;

@@ -53,8 +53,8 @@ impl<T> Connection<T> {
 /// The longest rounding step: past this, precision no longer matters.
 const MAX_STEP_MILLIS: u128 = 1 << 20;
 
-/// `timeout` with its time left rounded up to its step (see [`WholeMillis`]).
-fn whole_millis(mut timeout: NextTimeout) -> NextTimeout {
+/// `timeout` with its time left rounded up to its step (see [`Connection`]).
+fn rounded_up(mut timeout: NextTimeout) -> NextTimeout {
     if let UreqDuration::Exact(left) = timeout.after {
         timeout.after = UreqDuration::Exact(round_up(left));
     }
@@ -85,17 +85,17 @@ impl<T: Transport> Transport for Connection<T> {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.checked = None;
-        self.inner.transmit_output(amount, whole_millis(timeout))
+        self.inner.transmit_output(amount, rounded_up(timeout))
     }
 
     fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.checked = None;
-        self.inner.maybe_await_input(whole_millis(timeout))
+        self.inner.maybe_await_input(rounded_up(timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.checked = None;
-        self.inner.await_input(whole_millis(timeout))
+        self.inner.await_input(rounded_up(timeout))
     }
 
     fn is_open(&mut self) -> bool {
@@ -201,10 +201,10 @@ mod tests {
     }
 
     #[test]
-    fn socket_timeouts_round_up_to_whole_milliseconds() {
+    fn socket_timeouts_round_up_to_coarse_steps() {
         use ureq::unversioned::transport::time::Duration as D;
         let after = |d: D| {
-            whole_millis(NextTimeout {
+            rounded_up(NextTimeout {
                 after: d,
                 ..NextTimeout::default()
             })

@@ -90,7 +90,7 @@ impl Transport {
     }
 
     /// A transport that looks host names up through `addresses`, and only when
-    /// it opens a new connection (see [`crate::resolve`]).
+    /// it opens a new connection (see [`resolve`]).
     pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(roots) = &settings.root_certificates {
