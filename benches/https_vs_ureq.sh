@@ -97,18 +97,23 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 # Sequential cases: both clients in one process, taking turns of BLOCK calls
 # (bench_job_status --interleave), so a burst of load on the shared machine
-# falls on both; the round's ratio is of their total times.
+# falls on both. Each round gives two ratios: of the two clients' total times,
+# and the median of the per-turn ratios (a burst that hits one turn moves the
+# first, hardly the second). Both are reported, each as the median of rounds.
 run_interleaved() { # name url n extra-args
   local name=$1 url=$2 n=$3; shift 3
-  local ratios=() out
+  local ratios=() turns=() out last
   for _ in $(seq 1 "$ROUNDS"); do
     sign_bodies
     out=$("$bench" --url "$url" --ca "$work/ca.pem" --n "$n" --warmup $((n / 10)) --interleave "$BLOCK" "$@" 2>/dev/null)
     echo "$out" | head -n 2
-    ratios+=("$(echo "$out" | tail -n 1 | sed -E 's/.*"ratio_smile_id_to_bare_ureq":([0-9.]+).*/\1/')")
+    last=$(echo "$out" | tail -n 1)
+    ratios+=("$(echo "$last" | sed -E 's/.*"ratio_smile_id_to_bare_ureq":([0-9.]+).*/\1/')")
+    turns+=("$(echo "$last" | sed -E 's/.*"median_turn_ratio":([0-9.]+).*/\1/')")
   done
-  printf '{"case":"%s","median_ratio_smile_id_to_bare_ureq":%s,"per_round":[%s]}\n' \
-    "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")"
+  printf '{"case":"%s","median_ratio_smile_id_to_bare_ureq":%s,"per_round":[%s],"median_of_turn_ratios":%s,"turn_ratio_per_round":[%s]}\n' \
+    "$name" "$(printf '%s\n' "${ratios[@]}" | median)" "$(IFS=,; echo "${ratios[*]}")" \
+    "$(printf '%s\n' "${turns[@]}" | median)" "$(IFS=,; echo "${turns[*]}")"
 }
 
 echo "--- calls/s, sequential, keep-alive, interleaved in one process: smile-id / bare ureq"
