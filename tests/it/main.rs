@@ -22,6 +22,7 @@ mod job_status;
 mod judging;
 mod logging;
 mod newcomer;
+mod pooling;
 mod properties;
 mod secrets;
 mod tls;
