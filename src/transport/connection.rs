@@ -1,9 +1,8 @@
 //! What the client does to every connection it opens: socket timeouts
-//! rounded up to coarse steps, so that warm calls set none, and no second
-//! liveness check of a connection that has just passed one.
+//! rounded up to coarse steps, so that warm calls set none.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{NextTimeout, Transport};
@@ -21,38 +20,19 @@ use ureq::unversioned::transport::{NextTimeout, Transport};
 /// call waits milliseconds between its start and its first read; no deadline
 /// is cut short, and one may run at most 1 ms or 1/256 of its time left long.
 ///
-/// `ureq` checks that a connection is still usable (a non-blocking read that
-/// must find nothing: two `ioctl`s and a `recvfrom`) twice per call: when it
-/// goes back to the pool after a response, which catches bytes past the
-/// response's end, and again when the next call takes it, which catches a
-/// server that closed it while idle. A connection taken less than
-/// [`RECHECK_AFTER`] after it passed the first check, with nothing sent or
-/// received since, is not checked again: that is the next call taking it at
-/// once, back to back. A server does not close an idle connection within a
-/// millisecond of answering on it without saying so (it sends `Connection:
-/// close`, and `ureq` then does not pool it); bytes that arrive unasked in
-/// that millisecond are read as the start of the next answer, which then
-/// fails to parse or to verify (and is retried or reported), never passes as
-/// a verified answer to the wrong job. Warm calls in a loop make 6 syscalls
-/// instead of bare `ureq`'s 9; 8 threads sharing one client about the same
-/// (1 ms covers what 5 ms did there, measured under `strace -f -c`).
+/// `ureq` checks that a pooled connection is still usable (a non-blocking
+/// read that must find nothing) both when it goes back to the pool and when
+/// the next call takes it. Both checks stay: a server that closes a
+/// connection, or sends bytes past its answer, a millisecond after answering
+/// is caught only by the second, and skipping it would send the next request
+/// on a closed connection or read those bytes as its answer.
 pub(super) struct Connection<T> {
     inner: T,
-    /// When the last liveness check passed, while nothing has been sent or
-    /// received since.
-    checked: Option<Instant>,
 }
-
-/// How long a passed liveness check stands for a connection left unused:
-/// long enough for a call that follows at once, on this thread or another.
-pub(super) const RECHECK_AFTER: Duration = Duration::from_millis(1);
 
 impl<T> Connection<T> {
     pub(super) fn new(inner: T) -> Self {
-        Connection {
-            inner,
-            checked: None,
-        }
+        Connection { inner }
     }
 }
 
@@ -90,32 +70,19 @@ impl<T: Transport> Transport for Connection<T> {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.checked = None;
         self.inner.transmit_output(amount, rounded_up(timeout))
     }
 
     fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.checked = None;
         self.inner.maybe_await_input(rounded_up(timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.checked = None;
         self.inner.await_input(rounded_up(timeout))
     }
 
     fn is_open(&mut self) -> bool {
-        // A check stands once: the next one after a skipped check is real.
-        if let Some(passed) = self.checked.take() {
-            if passed.elapsed() < RECHECK_AFTER {
-                return true;
-            }
-        }
-        let open = self.inner.is_open();
-        if open {
-            self.checked = Some(Instant::now());
-        }
-        open
+        self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -167,37 +134,11 @@ mod tests {
     }
 
     #[test]
-    fn a_passed_liveness_check_stands_once_until_io() {
+    fn every_liveness_check_is_real() {
         let mut c = counted(true);
-        // Back to the pool after a response: checked.
+        // Back to the pool after a response, then taken at once by the next
+        // call: checked both times.
         assert!(c.is_open());
-        assert_eq!(c.inner.checks, 1);
-        // Taken at once by the next call: not checked again...
-        assert!(c.is_open());
-        assert_eq!(c.inner.checks, 1);
-        // ...but only once.
-        assert!(c.is_open());
-        assert_eq!(c.inner.checks, 2);
-        // Any I/O since the check means the next one is real.
-        for io in 0..3 {
-            assert!(c.is_open());
-            let before = c.inner.checks;
-            let timeout = NextTimeout::default();
-            match io {
-                0 => c.transmit_output(0, timeout).unwrap(),
-                1 => drop(c.await_input(timeout).unwrap()),
-                _ => drop(c.maybe_await_input(timeout).unwrap()),
-            }
-            assert!(c.is_open());
-            assert_eq!(c.inner.checks, before + 1, "after I/O {io}");
-        }
-    }
-
-    #[test]
-    fn a_liveness_check_goes_stale_and_a_failed_one_never_stands() {
-        let mut c = counted(true);
-        assert!(c.is_open());
-        std::thread::sleep(RECHECK_AFTER + Duration::from_millis(1));
         assert!(c.is_open());
         assert_eq!(c.inner.checks, 2);
         let mut closed = counted(false);

@@ -463,3 +463,72 @@ fn a_retry_after_in_the_past_or_unreadable_falls_back_to_the_backoff() {
         assert!(took < Duration::from_secs(1), "{value:?}: {took:?}");
     }
 }
+
+/// A server on 127.0.0.1 that answers every request on a connection with
+/// `signed_body()` and then, 1 ms later, does `after` to that connection
+/// (with no `Connection: close`) and says so on the channel: the late events
+/// a pooled connection's liveness check exists to catch before the
+/// connection is reused.
+fn answer_then_late(
+    after: fn(&mut smile_id::testing::http::Connection),
+) -> (String, std::sync::mpsc::Receiver<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/v1",
+        listener.local_addr().unwrap().port()
+    );
+    let (done, late) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let mut conn = smile_id::testing::http::Connection::new(stream);
+                while let Ok(Some(_)) = conn.read_request() {
+                    let response = smile_id::testing::http::Response::new(200, signed_body())
+                        .with_header("Content-Type", "application/json");
+                    if conn.respond(&response).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                    after(&mut conn);
+                    let _ = done.send(());
+                }
+            });
+        }
+    });
+    (url, late)
+}
+
+/// Calls again as soon as the server has done its late deed to the last
+/// call's connection (with no retries): each call must be answered by the
+/// server's answer to it, whatever the server did after answering the
+/// previous one. (On loopback, what the server sent has arrived when it says
+/// so.)
+fn calls_right_after_the_late_deed((url, late): (String, std::sync::mpsc::Receiver<()>)) {
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Custom(url))
+        .timeout(TIMEOUT)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    for round in 0..10 {
+        let result = api.get_job_status(&job(), &JobStatusOptions::default());
+        assert!(result.is_ok(), "round {round}: {result:?}");
+        late.recv_timeout(TIMEOUT).unwrap();
+    }
+}
+
+#[test]
+fn a_connection_closed_just_after_its_answer_is_not_reused() {
+    calls_right_after_the_late_deed(answer_then_late(|conn| {
+        let _ = conn.stream().shutdown(std::net::Shutdown::Both);
+    }));
+}
+
+#[test]
+fn bytes_sent_just_after_an_answer_are_not_taken_for_the_next_answer() {
+    calls_right_after_the_late_deed(answer_then_late(|conn| {
+        let _ = conn.write_raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+    }));
+}
