@@ -110,6 +110,42 @@ impl JobStatusRequest<'_> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn request_body_escapes_odd_strings_as_serde_json_does() {
+        let mut odd = vec![
+            String::new(),
+            "\u{2028}\u{2029}\u{7f}\u{80}\u{ff}é😀".to_owned(),
+            "a\"b\\c/d".to_owned(),
+        ];
+        // Each escape-worthy byte at every offset of a two-word string, next
+        // to bytes just outside the ranges the word-at-a-time scan flags.
+        for bad in ['"', '\\', '\u{0}', '\u{1f}', '\n'] {
+            for at in 0..17 {
+                let mut text: Vec<char> = "!#[]\u{20}\u{7f}~\u{80}abcdefghij".chars().collect();
+                text.insert(at, bad);
+                odd.push(text.into_iter().collect());
+            }
+        }
+        for value in &odd {
+            let request = JobStatusRequest {
+                partner_id: value,
+                user_id: value,
+                job_id: value,
+                timestamp: value,
+                signature: value,
+                image_links: true,
+                history: false,
+                source_sdk: "rust",
+                source_sdk_version: env!("CARGO_PKG_VERSION"),
+            };
+            assert_eq!(
+                request.to_json(),
+                serde_json::to_vec(&request).unwrap(),
+                "{value:?}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn request_body_is_what_serde_json_writes(
