@@ -1,8 +1,8 @@
 //! Pooled connections against a real server on 127.0.0.1: kept alive when
 //! the server allows it, never reused when the server sent bytes past an
 //! answer, and recovered from when the server closed one after its answer
-//! without saying so. The client checks a connection once when it goes back
-//! to the pool and skips the check when the next call takes it at once.
+//! without saying so. (`faults.rs` has the late variants: a close or bytes a
+//! millisecond after the answer.)
 
 use std::time::Duration;
 
