@@ -37,19 +37,20 @@ impl<const LEN: usize> Utc<LEN> {
         }
         let fraction_digits = LEN.saturating_sub(21).min(9);
         let t = t.to_offset(time::UtcOffset::UTC);
-        let mut out = *b"0000-00-00T00:00:00.000000000Z";
-        digits(out.get_mut(0..4), u32::try_from(t.year()).unwrap_or(0));
-        digits(out.get_mut(5..7), u32::from(u8::from(t.month())));
-        digits(out.get_mut(8..10), u32::from(t.day()));
-        digits(out.get_mut(11..13), u32::from(t.hour()));
-        digits(out.get_mut(14..16), u32::from(t.minute()));
-        digits(out.get_mut(17..19), u32::from(t.second()));
-        let fraction = t.nanosecond() / 10u32.pow(9 - fraction_digits as u32);
-        digits(out.get_mut(20..20 + fraction_digits), fraction);
+        // The separators, then every digit written over its place; the last
+        // byte stays `Z`.
         let mut text = [b'Z'; LEN];
-        for (to, from) in text.iter_mut().zip(out.iter().take(20 + fraction_digits)) {
+        for (to, from) in text.iter_mut().zip(b"0000-00-00T00:00:00.") {
             *to = *from;
         }
+        digits(text.get_mut(0..4), u32::try_from(t.year()).unwrap_or(0));
+        digits(text.get_mut(5..7), u32::from(u8::from(t.month())));
+        digits(text.get_mut(8..10), u32::from(t.day()));
+        digits(text.get_mut(11..13), u32::from(t.hour()));
+        digits(text.get_mut(14..16), u32::from(t.minute()));
+        digits(text.get_mut(17..19), u32::from(t.second()));
+        let fraction = t.nanosecond() / 10u32.pow(9 - fraction_digits as u32);
+        digits(text.get_mut(20..20 + fraction_digits), fraction);
         Utc(text)
     }
 
