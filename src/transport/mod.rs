@@ -46,10 +46,11 @@ pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// `Content-Type` and `Accept` of every request.
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-/// Where requests go: the URL as configured (for error messages) and as
-/// parsed once, so that a call does not parse it again.
+/// Where requests go, worked out once per client rather than per call: the
+/// URL, its host (for error messages) and the parsed URI.
 pub(crate) struct Endpoint {
     url: String,
+    host: String,
     /// `None` only for a URL the builder did not check; then each call
     /// parses it (and reports a failure) as `ureq` does.
     uri: Option<Uri>,
@@ -58,7 +59,8 @@ pub(crate) struct Endpoint {
 impl Endpoint {
     pub(crate) fn new(url: String) -> Self {
         let uri = url.parse::<Uri>().ok();
-        Endpoint { url, uri }
+        let host = host_of(&url).to_owned();
+        Endpoint { url, host, uri }
     }
 }
 
@@ -192,7 +194,7 @@ impl Transport {
     /// `deadline`.
     fn attempt(&self, endpoint: &Endpoint, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
         let started = Instant::now();
-        let host = host_of(&endpoint.url);
+        let host = endpoint.host.as_str();
         let left = deadline
             .checked_duration_since(started)
             .filter(|d| !d.is_zero())

@@ -259,7 +259,7 @@ mod tests {
     fn call(t: &Transport, url: &str) -> Result<u16, Error> {
         let deadline = Instant::now() + Duration::from_secs(10);
         t.post(
-            &super::super::Endpoint::new(url.to_owned()),
+            &crate::transport::Endpoint::new(url.to_owned()),
             deadline,
             || Ok(b"{}".to_vec()),
         )
