@@ -1,18 +1,18 @@
 //! Pooled connections against a real server on 127.0.0.1: kept alive when
 //! the server allows it, never reused when the server sent bytes past an
 //! answer, and recovered from when the server closed one after its answer
-//! without saying so. (`faults.rs` has the late variants: a close or bytes a
-//! millisecond after the answer.)
+//! without saying so, also a millisecond after answering (what the check of
+//! a connection taken from the pool is there for).
 
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::common::{API_KEY, PARTNER_ID, signer};
-use smile_id::testing::http::{HttpServer, Response};
+use smile_id::testing::http::{Connection, HttpServer, Response};
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{JobStatusOptions, PartnerParams, Server, WebApi};
 
 /// What the server does after each answer.
-#[derive(Clone, Copy)]
 enum After {
     /// Waits for the next request on the same connection.
     KeepOpen,
@@ -20,6 +20,9 @@ enum After {
     Close,
     /// Writes bytes nobody asked for right behind the answer, then waits.
     Junk,
+    /// A millisecond later, does this to the connection (with no
+    /// `Connection: close`) and says so on the channel.
+    Late(fn(&mut Connection), mpsc::Sender<()>),
 }
 
 fn job() -> PartnerParams {
@@ -42,17 +45,22 @@ fn server(after: After) -> HttpServer {
             let mut answer = Vec::new();
             let response = Response::new(200, body).with_header("Content-Type", "application/json");
             // One write for the answer and anything behind it.
-            let mut buffer =
-                smile_id::testing::http::Connection::new(std::io::Cursor::new(&mut answer));
+            let mut buffer = Connection::new(std::io::Cursor::new(&mut answer));
             buffer.respond(&response).unwrap();
-            if let After::Junk = after {
+            if let After::Junk = &after {
                 answer.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
             }
             if connection.write_raw(&answer).is_err() {
                 return;
             }
-            if let After::Close = after {
-                return;
+            match &after {
+                After::Close => return,
+                After::Late(deed, done) => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    deed(&mut connection);
+                    let _ = done.send(());
+                }
+                After::KeepOpen | After::Junk => {}
             }
         }
     })
@@ -106,4 +114,34 @@ fn a_connection_with_bytes_past_its_answer_is_not_reused() {
     let server = server(After::Junk);
     calls(&client(&server, 0), 10);
     assert_eq!(server.connections(), 10);
+}
+
+/// Calls again as soon as the server has done its late deed to the last
+/// call's connection (with no retries): each call must be answered by the
+/// server's answer to it, whatever the server did after answering the
+/// previous one. (On loopback, what the server sent has arrived when it says
+/// so.)
+fn calls_right_after_the_late_deed(deed: fn(&mut Connection)) {
+    let (done, late) = mpsc::channel();
+    let server = server(After::Late(deed, done));
+    let api = client(&server, 0);
+    for round in 0..10 {
+        let result = api.get_job_status(&job(), &JobStatusOptions::default());
+        assert!(result.is_ok(), "round {round}: {result:?}");
+        late.recv_timeout(Duration::from_millis(1500)).unwrap();
+    }
+}
+
+#[test]
+fn a_connection_closed_just_after_its_answer_is_not_reused() {
+    calls_right_after_the_late_deed(|conn| {
+        let _ = conn.stream().shutdown(std::net::Shutdown::Both);
+    });
+}
+
+#[test]
+fn bytes_sent_just_after_an_answer_are_not_taken_for_the_next_answer() {
+    calls_right_after_the_late_deed(|conn| {
+        let _ = conn.write_raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+    });
 }
