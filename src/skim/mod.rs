@@ -7,6 +7,7 @@
 //! `serde_json` refuses it), and only slices of the input are returned. So a
 //! body that fails authentication costs no memory beyond itself.
 
+mod container;
 mod scanner;
 mod text;
 

@@ -4,19 +4,6 @@
 use super::text::RawKey;
 use super::{MAX_DEPTH, MAX_ESCAPED_KEY, SkimError};
 
-/// The bytes that matter when skipping a container: quotes and brackets.
-// Indexing in a constant is checked when compiling: it cannot panic at run time.
-#[allow(clippy::indexing_slicing)]
-const STRUCTURAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'"' as usize] = true;
-    table[b'{' as usize] = true;
-    table[b'}' as usize] = true;
-    table[b'[' as usize] = true;
-    table[b']' as usize] = true;
-    table
-};
-
 pub(super) struct Scanner<'a> {
     pub(super) text: &'a str,
     pub(super) bytes: &'a [u8],
@@ -298,48 +285,8 @@ impl<'a> Scanner<'a> {
             }
             None => return Err(SkimError::Syntax("unexpected end", self.pos)),
         }
-        // One tight loop over the container, hot for large bodies (a long
-        // history): outside strings it looks for quotes and brackets, inside
-        // them for the closing quote, eight bytes at a time.
-        let bytes = self.bytes;
-        let mut at = self.pos;
-        let mut open: u128 = 0;
-        let mut level: u32 = 0;
-        loop {
-            let byte = loop {
-                match bytes.get(at) {
-                    Some(&b) if STRUCTURAL.get(usize::from(b)) == Some(&true) => break b,
-                    Some(_) => at += 1,
-                    None => return Err(SkimError::Syntax("unexpected end", bytes.len())),
-                }
-            };
-            at += 1;
-            match byte {
-                b'"' => {
-                    self.pos = at - 1;
-                    self.skip_string()?;
-                    at = self.pos;
-                }
-                b'{' | b'[' => {
-                    if depth + level + 1 > MAX_DEPTH {
-                        return Err(SkimError::TooDeep);
-                    }
-                    open = (open << 1) | u128::from(byte == b'{');
-                    level += 1;
-                }
-                _ => {
-                    if (byte == b'}') != (open & 1 == 1) {
-                        return Err(SkimError::Syntax("mismatched bracket", at - 1));
-                    }
-                    open >>= 1;
-                    level -= 1;
-                    if level == 0 {
-                        self.pos = at;
-                        return Ok(());
-                    }
-                }
-            }
-        }
+        self.pos = super::container::skip_container(self.bytes, self.pos, depth)?;
+        Ok(())
     }
 
     /// Skips a string starting at `"`, finding only its end: escapes are
