@@ -175,6 +175,19 @@ if command -v valgrind >/dev/null; then
       printf '{"case":"instructions_per_call_%s","client":"%s","instructions":%d}\n' "$name" "$client" $(((a - b) / n_cg))
     done
   done
+  echo "--- 1,000-entry history in memory: judged and decoded vs parsed into a serde_json::Value (callgrind, per body)"
+  # Counted inside the call only (the result's drop excluded), and as a whole
+  # (a run of 3 minus a run of none: drop included).
+  for client in serde_json_value smile_id; do
+    flag=() fn='*judge_once*'
+    [ "$client" = serde_json_value ] && flag=(--baseline) fn='*parse_once*'
+    valgrind --tool=callgrind --toggle-collect="$fn" --callgrind-out-file="$work/cg.out" \
+      "$bench" --judge-only --history --n 3 "${flag[@]}" >/dev/null 2>&1
+    inside=$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.out")
+    a=$(instructions --judge-only --history --n 3 "${flag[@]}")
+    b=$(instructions --judge-only --history --n 0 "${flag[@]}")
+    printf '{"case":"instructions_history_in_memory","client":"%s","call":%d,"with_drop":%d}\n' "$client" $((inside / 3)) $(((a - b) / 3))
+  done
 else
   echo "valgrind not found (apt-get install valgrind); skipped"
 fi

@@ -5,6 +5,7 @@
 //! cargo run --release --example bench_job_status -- --history    # the same with a 1,000-entry history
 //! cargo run --release --example bench_job_status -- --url https://127.0.0.1:8443/v1 --ca ca.pem [--baseline]
 //! cargo run --release --example bench_job_status -- --emit-response body.json [--history]
+//! cargo run --release --example bench_job_status -- --judge-only --history --n 5 [--baseline]
 //! cargo run --release --example bench_job_status -- --threads 8   # 8 threads sharing one client (one agent for bare ureq)
 //! cargo run --release --example bench_job_status -- --url http://127.0.0.1:8080/v1 --interleave 250   # both, taking turns
 //! ```
@@ -22,7 +23,11 @@
 //! runs and the ratio, which separate processes measure less steadily on a
 //! busy machine),
 //! `--emit-response FILE` (write a freshly signed response body for a static
-//! server and exit), `--timestamp-tolerance SECS` (for long runs against a
+//! server and exit), `--judge-only` (no HTTP: judge and decode a freshly
+//! signed response body `--n` times in memory, or with `--baseline` parse it
+//! into a `serde_json::Value`; for counting instructions with
+//! `valgrind --tool=callgrind --toggle-collect='*judge_once*'` or
+//! `'*parse_once*'`), `--timestamp-tolerance SECS` (for long runs against a
 //! static body signed once). Credentials: `SMILE_ID_PARTNER_ID`,
 //! `SMILE_ID_API_KEY` (demo values by default). The job: `--user-id`/`--job-id`
 //! or `SMILE_ID_USER_ID`/`SMILE_ID_JOB_ID`; with `--url` and neither, the job
@@ -53,6 +58,7 @@ struct Args {
     tolerance: Option<Duration>,
     threads: usize,
     interleave: Option<usize>,
+    judge_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -70,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
         tolerance: None,
         threads: 1,
         interleave: None,
+        judge_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -95,6 +102,7 @@ fn parse_args() -> Result<Args, String> {
             "--image-links" => args.image_links = true,
             "--baseline" => args.baseline = true,
             "--emit-response" => args.emit = Some(value()?),
+            "--judge-only" => args.judge_only = true,
             "--user-id" => args.user_id = Some(value()?),
             "--job-id" => args.job_id = Some(value()?),
             "--timestamp-tolerance" => {
@@ -494,6 +502,9 @@ fn run() -> Result<bool, String> {
         );
         return Ok(true);
     }
+    if args.judge_only {
+        return judge_only(&args, &c);
+    }
     match &args.url {
         Some(url) => {
             if !job_given {
@@ -569,6 +580,55 @@ fn run() -> Result<bool, String> {
             Ok(ours.ok == ours.latencies.len() && baseline.ok == baseline.latencies.len())
         }
     }
+}
+
+/// `--judge-only`: the response work alone, in memory, `--n` times; every
+/// result dropped before the next (drops included in a whole-process count,
+/// excluded when only `judge_once` or `parse_once` is counted).
+fn judge_only(args: &Args, c: &Creds) -> Result<bool, String> {
+    let api = WebApi::new(&c.partner_id, "", &c.api_key, 0).map_err(|e| e.to_string())?;
+    let body = sign_json(
+        api.signature(),
+        &response_body(c, args.history),
+        time::Duration::ZERO,
+    )
+    .map_err(|e| e.to_string())?
+    .into_bytes();
+    let start = Instant::now();
+    for _ in 0..args.n {
+        if args.baseline {
+            std::hint::black_box(parse_once(&body)?);
+        } else {
+            std::hint::black_box(judge_once(&api, &body, &c.job)?);
+        }
+    }
+    let per_call = start.elapsed().as_secs_f64() * 1e6 / args.n.max(1) as f64;
+    println!(
+        r#"{{"client":"{}","n":{},"body_bytes":{},"mean_us":{per_call:.1}}}"#,
+        if args.baseline {
+            "serde_json-value"
+        } else {
+            "smile-id-judge"
+        },
+        args.n,
+        body.len()
+    );
+    Ok(true)
+}
+
+#[inline(never)]
+fn judge_once(
+    api: &WebApi,
+    body: &[u8],
+    job: &PartnerParams,
+) -> Result<smile_id::JobStatus, String> {
+    api.verify_job_status(std::hint::black_box(body), job)
+        .map_err(|e| e.to_string())
+}
+
+#[inline(never)]
+fn parse_once(body: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(std::hint::black_box(body)).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
