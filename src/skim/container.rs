@@ -331,6 +331,71 @@ mod tests {
         }
     }
 
+    #[test]
+    fn escapes_and_quotes_at_every_offset() {
+        // Each pattern inside a string, at every offset of two words, with
+        // a bracket and a quote right after the string that a misread escape
+        // would take for structure.
+        for pattern in [
+            "\\\"",
+            "\\\\",
+            "\\\\\\\"",
+            "\\\\\\\\\"",
+            "\\",
+            "\"",
+            "\\u0022",
+            "é\\\"",
+        ] {
+            for pad in 0..17 {
+                for tail in 0..9 {
+                    let text = format!(
+                        "[{}\"{pattern}{}\"]{}\"]",
+                        " ".repeat(pad),
+                        "a".repeat(tail),
+                        "Y".repeat(tail)
+                    );
+                    let _ = both(text.as_bytes(), 1);
+                    let _ = both(text.replace('[', "{\"k\":").as_bytes(), 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_at_the_limit_at_every_offset() {
+        for pad in 0..9 {
+            for depth in [1, 2, 64] {
+                let open = (MAX_DEPTH - depth + 1) as usize;
+                let fits = format!(
+                    "{}{}\"]\"{}",
+                    "[".repeat(open - 1),
+                    " ".repeat(pad),
+                    "]".repeat(open - 1)
+                );
+                assert_eq!(both(fits.as_bytes(), depth), Ok(fits.len()));
+                let over = format!("[{fits}]");
+                assert_eq!(both(over.as_bytes(), depth), Err(SkimError::TooDeep));
+            }
+        }
+    }
+
+    /// Big bodies made to make the escaped-string bookkeeping work hard: long
+    /// plain runs before each first escape (the search back for the string's
+    /// start), one string escaped all through, many short escaped strings,
+    /// and long escaped strings followed by long white space (the look for a
+    /// colon). Linear cost keeps this quick; anything quadratic would not end.
+    #[test]
+    fn big_escaped_bodies_stay_linear() {
+        let long = format!("\"{}\\n\"", "a".repeat(4000));
+        let past_key = format!("\"\\n{}\"{}", "a".repeat(MAX_ESCAPED_KEY), " ".repeat(4000));
+        for item in [long.as_str(), "\"\\n\"", past_key.as_str()] {
+            let text = format!("[{}]", vec![item; 300_000 / item.len()].join(","));
+            assert_eq!(skip_container(text.as_bytes(), 0, 1), Ok(text.len()));
+        }
+        let one = format!("[\"{}\"]", "\\n".repeat(200_000));
+        assert_eq!(skip_container(one.as_bytes(), 0, 1), Ok(one.len()));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
         #[test]
