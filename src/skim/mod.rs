@@ -241,6 +241,187 @@ mod tests {
         assert_eq!(ts_sig(&huge), Err(SkimError::TooDeep));
     }
 
+    /// The top-level members as `serde_json` reads them, in order: each key
+    /// unescaped and its value's exact text.
+    struct Members(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+    impl<'de> serde::Deserialize<'de> for Members {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct InOrder;
+            impl<'de> serde::de::Visitor<'de> for InOrder {
+                type Value = Members;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Members, A::Error> {
+                    let mut members = Vec::new();
+                    while let Some(member) = map.next_entry()? {
+                        members.push(member);
+                    }
+                    Ok(Members(members))
+                }
+            }
+            d.deserialize_map(InOrder)
+        }
+    }
+
+    const WANTED: [&str; 5] = [
+        "timestamp",
+        "signature",
+        "result",
+        "job_complete",
+        "job_success",
+    ];
+
+    /// What [`top_level`] must answer, from `serde_json`'s reading of `text`.
+    fn serde_view(
+        text: &str,
+        duplicates: Duplicates,
+    ) -> Option<Result<[Option<String>; 5], SkimError>> {
+        let Members(members) = serde_json::from_str(text).ok()?;
+        let mut found: [Option<String>; 5] = Default::default();
+        for (key, value) in members {
+            if let Some(at) = WANTED.iter().position(|k| *k == key) {
+                match (&found[at], duplicates) {
+                    (Some(_), Duplicates::Refuse) => {
+                        return Some(Err(SkimError::Duplicate(WANTED[at])));
+                    }
+                    (Some(_), Duplicates::FirstWins) => {}
+                    (None, _) => found[at] = Some(value.get().to_owned()),
+                }
+            }
+        }
+        Some(Ok(found))
+    }
+
+    /// Checks the skim against `serde_json` on `text` whenever `serde_json`
+    /// reads it as an object; returns whether it did.
+    fn agrees_with_serde(text: &str) -> bool {
+        for duplicates in [Duplicates::Refuse, Duplicates::FirstWins] {
+            let Some(expected) = serde_view(text, duplicates) else {
+                return false;
+            };
+            let skimmed = top_level(text, WANTED, duplicates)
+                .map(|found| found.map(|raw| raw.map(str::to_owned)));
+            assert_eq!(skimmed, expected, "{text}");
+        }
+        assert_eq!(validate(text), Ok(()), "{text}");
+        true
+    }
+
+    /// Raw JSON text: white space between tokens of every length up to a
+    /// word and past it, so that escapes and quotes fall at every offset.
+    fn ws() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["", "", " ", "  ", "\n", "   ", "       ", "         "])
+    }
+
+    /// A JSON string literal made of pieces rich in escapes (at every offset,
+    /// thanks to the varying lengths), quotes, brackets and key names.
+    fn string_literal() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a",
+            "abcdefg",
+            "\\\"",
+            "\\\\",
+            "\\\\\\\"",
+            "\\/",
+            "\\u0022",
+            "\\u005c",
+            "\\u005C\\\"",
+            "{",
+            "}",
+            "[",
+            "]",
+            "Y_y\u{7f}",
+            "é",
+            "\\n",
+            ",\\\"timestamp\\\":\\\"",
+            "\\\"}, \\\"signature\\\": [",
+        ]);
+        proptest::collection::vec(piece, 0..12).prop_map(|p| format!("\"{}\"", p.concat()))
+    }
+
+    fn key_literal() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                r#""timestamp""#,
+                r#""time\u0073tamp""#,
+                r#""\u0074imestamp""#,
+                r#""signature""#,
+                r#""sig\u006eature""#,
+                r#""result""#,
+                r#""res\u0075lt""#,
+                r#""job_complete""#,
+                r#""job_success""#,
+                r#""timestamp ""#,
+                r#""\\timestamp""#,
+                r#""\"timestamp""#,
+                r#""a""#,
+            ])
+            .prop_map(str::to_owned),
+            string_literal(),
+        ]
+    }
+
+    /// A JSON value as text, nested, with the wanted keys inside too.
+    fn value_text() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            string_literal(),
+            prop::sample::select(vec!["0", "-12.5e3", "true", "false", "null", "[]", "{}"])
+                .prop_map(str::to_owned),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec((ws(), inner.clone(), ws()), 0..6).prop_map(|items| {
+                    let items: Vec<String> =
+                        items.iter().map(|(a, v, b)| format!("{a}{v}{b}")).collect();
+                    format!("[{}]", items.join(","))
+                }),
+                proptest::collection::vec((ws(), key_literal(), ws(), inner), 0..6).prop_map(
+                    |members| {
+                        let members: Vec<String> = members
+                            .iter()
+                            .map(|(a, k, b, v)| format!("{a}{k}{b}:{b}{v}{a}"))
+                            .collect();
+                        format!("{{{}}}", members.join(","))
+                    }
+                ),
+            ]
+        })
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        /// The security property: the skim sees the same top-level members
+        /// as the typed decoder, so no wanted key hides from it in a nested
+        /// value and no nested one passes for a top-level one, and duplicates
+        /// are refused alike, also when cut or changed (whenever `serde_json`
+        /// still reads the body).
+        #[test]
+        fn top_level_agrees_with_serde_json(
+            members in proptest::collection::vec((ws(), key_literal(), ws(), value_text()), 0..7),
+            cut in any::<prop::sample::Index>(),
+            byte in prop::sample::select(b"\"\\{}[]:, a".to_vec()),
+        ) {
+            let members: Vec<String> = members
+                .iter()
+                .map(|(a, k, b, v)| format!("{a}{k}{b}:{a}{v}{b}"))
+                .collect();
+            let text = format!("{{{}}}", members.join(","));
+            prop_assert!(agrees_with_serde(&text), "serde_json refused {}", text);
+            let mut changed = text.clone().into_bytes();
+            changed[cut.index(text.len())] = byte;
+            if let Ok(changed) = String::from_utf8(changed) {
+                agrees_with_serde(&changed);
+            }
+        }
+    }
+
     #[test]
     fn long_escaped_keys_are_refused() {
         let key = "\\n".repeat(MAX_ESCAPED_KEY);
