@@ -128,6 +128,16 @@ BLOCK=$BLOCK_THREADS run_interleaved "small_http_127.0.0.1_${THREADS}_threads" "
 BLOCK=$BLOCK_THREADS run_interleaved "small_https_localhost_${THREADS}_threads" "$https_name/small/v1" "$N" --threads "$THREADS"
 echo "--- calls/s, 1,000-entry history (785 KB), sequential, HTTPS, interleaved"
 BLOCK=$((N_HISTORY / 10 > 0 ? N_HISTORY / 10 : 1)) run_interleaved history_https_127.0.0.1 "$https_ip/history/v1" "$N_HISTORY" --history
+echo "--- 1,000-entry history in memory, no HTTP: judged and decoded / parsed into a serde_json::Value (time, drops included)"
+# Alternating runs of JUDGE_N bodies each, ROUNDS * 3 pairs; the median of the pairs' ratios.
+judge_ratios=()
+for _ in $(seq 1 $((ROUNDS * 3))); do
+  value=$("$bench" --judge-only --history --n "${JUDGE_N:-20}" --baseline | sed -E 's/.*"mean_us":([0-9.]+).*/\1/')
+  judged=$("$bench" --judge-only --history --n "${JUDGE_N:-20}" | sed -E 's/.*"mean_us":([0-9.]+).*/\1/')
+  judge_ratios+=("$(echo "$judged / $value" | bc -l)")
+done
+printf '{"case":"history_in_memory_time","median_ratio_judged_to_value_parse":%.3f,"pairs":%d}\n' \
+  "$(printf '%s\n' "${judge_ratios[@]}" | median)" "${#judge_ratios[@]}"
 
 # Per-call counts on a warm connection: a run of N calls minus a run of none,
 # both after the same warm-up, divided by N. Process start, TLS handshake and
