@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _};
 
 use ureq::http::{HeaderValue, Uri, header};
 
@@ -20,10 +20,12 @@ mod addresses;
 mod connection;
 mod reply;
 mod resolve;
+mod tls;
 
 use addresses::AddressCache;
 pub(crate) use reply::Reply;
 use resolve::{Deferred, Resolving};
+use tls::SharedTls;
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -114,11 +116,12 @@ impl Transport {
             .build();
         // ureq's default connector chain (CONNECT proxy, TCP, rustls), with the
         // name lookup moved from before the pool (every call) to TCP connect
-        // (new connections only).
+        // (new connections only), and one TLS configuration for all
+        // connections (see `tls`).
         let connector =
             ().chain(ConnectProxyConnector::default())
                 .chain(Resolving::new(addresses))
-                .chain(RustlsConnector::default());
+                .chain(SharedTls::default());
         Transport {
             agent: ureq::Agent::with_parts(config, connector, Deferred),
             https: settings.https,

@@ -182,3 +182,60 @@ fn bad_root_certificates_are_invalid_input() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
 }
+
+/// Every call sets its own deadline, a request-level `ureq` configuration,
+/// for which `ureq`'s rustls connector would build a new rustls config per
+/// connection and never resume a session. Against a server that closes
+/// every connection, the second and later handshakes are resumed.
+#[test]
+fn new_tls_connections_resume_the_session() {
+    let config = server_config();
+    let kinds = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&kinds);
+    let http = HttpServer::start_sequential(move |connection| {
+        let tcp = connection.into_inner();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut tls = Connection::new(rustls::StreamOwned::new(conn, tcp));
+        let Ok(Some(_)) = tls.read_request() else {
+            return;
+        };
+        seen.lock()
+            .unwrap()
+            .push(tls.stream().conn.handshake_kind());
+        let body = format!(
+            r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
+            complete_result("user-1", "job-1")
+        );
+        let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
+        let response = Response::new(200, body)
+            .with_header("Content-Type", "application/json")
+            .closing();
+        let _ = tls.respond(&response);
+        let stream = tls.stream();
+        stream.conn.send_close_notify();
+        let _ = stream.flush();
+    })
+    .unwrap();
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Custom(format!(
+            "https://127.0.0.1:{}/v1",
+            http.port()
+        )))
+        .root_certificates_pem(&pem("ca.pem"))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        api.get_job_status(&job(), &JobStatusOptions::default())
+            .unwrap();
+    }
+    let kinds = kinds.lock().unwrap().clone();
+    assert_eq!(kinds.len(), 3);
+    assert_eq!(kinds[0], Some(rustls::HandshakeKind::Full), "{kinds:?}");
+    assert!(
+        kinds[1..]
+            .iter()
+            .all(|k| *k == Some(rustls::HandshakeKind::Resumed)),
+        "{kinds:?}"
+    );
+}
