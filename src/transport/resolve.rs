@@ -363,6 +363,150 @@ mod tests {
         );
     }
 
+    /// A lookup that hangs (a dead DNS server: glibc waits timeout x attempts
+    /// x name servers x search domains) holds one helper thread, however many
+    /// calls time out waiting for it; when it ends, its addresses are cached.
+    #[test]
+    fn a_hung_lookup_is_shared_not_repeated() {
+        let release = Arc::new(std::sync::Mutex::new(()));
+        let held = release.lock().unwrap();
+        let gate = Arc::clone(&release);
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+            drop(gate.lock());
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        }));
+        let t = transport(&cache, Duration::from_millis(20));
+        for _ in 0..30 {
+            let err = call(&t, "http://hung.invalid:9/v1/job_status").unwrap_err();
+            assert_eq!(transport_kind(&err), Some(TransportErrorKind::Timeout));
+        }
+        assert_eq!(cache.lookups(), 1, "one lookup in flight for one host");
+        // Other threads wait on the same lookup.
+        let waiters: Vec<_> = (0..4)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                std::thread::spawn(move || {
+                    cache.addresses("hung.invalid", 9, Some(Duration::from_secs(10)))
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50));
+        drop(held);
+        for waiter in waiters {
+            let addrs = waiter.join().unwrap().ok().unwrap();
+            assert_eq!(addrs, [SocketAddr::from(([127, 0, 0, 1], 9))]);
+        }
+        assert_eq!(cache.lookups(), 1);
+        // The result is cached: no new lookup.
+        let addrs = cache.addresses("hung.invalid", 9, Some(Duration::from_millis(1)));
+        assert!(addrs.is_ok());
+        assert_eq!(cache.lookups(), 1);
+        // A failed lookup is not cached, and is reported to its waiter.
+        let failing = AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+            Err(std::io::Error::other(
+                "failed to lookup address information",
+            ))
+        });
+        for expected in 1..=2 {
+            match failing.addresses("nowhere.invalid", 443, Some(Duration::from_secs(5))) {
+                Err(LookupError::Io(e)) => assert!(e.to_string().contains("failed to lookup")),
+                _ => panic!("not an I/O failure"),
+            }
+            assert_eq!(failing.lookups(), expected);
+        }
+    }
+
+    /// Lookups of different hosts run side by side, up to a bound.
+    #[test]
+    fn lookups_in_flight_are_bounded() {
+        let release = Arc::new(std::sync::Mutex::new(()));
+        let held = release.lock().unwrap();
+        let gate = Arc::clone(&release);
+        let cache = AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+            drop(gate.lock());
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        });
+        for port in 0..16 {
+            let r = cache.addresses("slow.invalid", port, Some(Duration::from_millis(1)));
+            assert!(matches!(r, Err(LookupError::Timeout)));
+        }
+        match cache.addresses("slow.invalid", 16, Some(Duration::from_millis(1))) {
+            Err(LookupError::Io(e)) => assert!(e.to_string().contains("too many")),
+            _ => panic!("a 17th lookup was started"),
+        }
+        assert_eq!(cache.lookups(), 16);
+        drop(held);
+    }
+
+    /// A slow lookup, then a TLS server that accepts and says nothing: the
+    /// call still ends at its deadline.
+    #[test]
+    fn slow_lookup_then_silent_tls_ends_at_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for s in listener.incoming() {
+                held.push(s);
+            }
+        });
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+            std::thread::sleep(Duration::from_millis(400));
+            Ok(vec![addr])
+        }));
+        let t = Transport::with_addresses(
+            Settings {
+                https: true,
+                loopback: true,
+                connect_timeout: Duration::from_millis(500),
+                max_response_bytes: 1 << 20,
+                max_retries: 0,
+                retry_base_delay: Duration::from_millis(1),
+                root_certificates: None,
+            },
+            Arc::clone(&cache),
+        );
+        let started = Instant::now();
+        let deadline = started + Duration::from_millis(500);
+        let url = format!("https://slow.example:{}/v1/job_status", addr.port());
+        let err = t
+            .post(&crate::transport::Endpoint::new(url), deadline, || {
+                Ok(b"{}".to_vec())
+            })
+            .map(|r| r.status)
+            .unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::Timeout),
+            "{err:?}"
+        );
+        // The server never answers: only the deadline ends the call (a wide
+        // margin, for a loaded machine).
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+
+    /// An IPv6 literal host is connected to as is, never looked up.
+    #[test]
+    fn an_ipv6_literal_is_connected_to_without_lookup() {
+        let Ok(listener) = TcpListener::bind("[::1]:0") else {
+            return;
+        };
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for s in listener.incoming() {
+                let Ok(s) = s else { return };
+                std::thread::spawn(move || serve(s, true));
+            }
+        });
+        let (cache, asked) = counting(ADDRESS_TTL);
+        let t = transport(&cache, Duration::from_secs(5));
+        let url = format!("http://[::1]:{port}/v1/job_status");
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
+    }
+
     #[test]
     fn ip_literals_are_recognised() {
         assert_eq!(ip_literal("127.0.0.1"), Some(IpAddr::from([127, 0, 0, 1])));
