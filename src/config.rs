@@ -296,7 +296,8 @@ impl WebApiBuilder {
     /// the bundled Mozilla roots: for a private CA or a TLS-intercepting proxy.
     ///
     /// Proxies are taken from the standard environment variables
-    /// (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms).
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms):
+    /// HTTP CONNECT proxies and SOCKS4, 4a, 5 and 5h.
     pub fn root_certificates_pem(mut self, pem: &[u8]) -> Self {
         self.root_certificates = Some(parse_root_certificates(pem));
         self

@@ -24,7 +24,7 @@ mod tls;
 
 use addresses::AddressCache;
 pub(crate) use reply::Reply;
-use resolve::{Deferred, Resolving};
+use resolve::{Deferred, Resolving, Socks};
 use tls::SharedTls;
 
 /// The `User-Agent` of every request.
@@ -94,17 +94,30 @@ impl Transport {
     }
 
     /// A transport that looks host names up through `addresses`, and only when
-    /// it opens a new connection (see [`resolve`]).
+    /// it opens a new connection (see [`resolve`]), through the proxy the
+    /// environment names (`HTTPS_PROXY`, `ALL_PROXY`, ...), except for a
+    /// loopback server, which no proxy could reach.
     pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
+        let proxy = if settings.loopback {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
+        Transport::with_proxy(settings, addresses, proxy)
+    }
+
+    /// A transport through `proxy` (`None`: none).
+    fn with_proxy(
+        settings: Settings,
+        addresses: Arc<AddressCache>,
+        proxy: Option<ureq::Proxy>,
+    ) -> Self {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(roots) = &settings.root_certificates {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
         }
-        let mut config = ureq::Agent::config_builder();
-        if settings.loopback {
-            config = config.proxy(None);
-        }
-        let config = config
+        let config = ureq::Agent::config_builder()
+            .proxy(proxy)
             .http_status_as_error(false)
             .max_redirects(0)
             .https_only(settings.https)
@@ -114,12 +127,13 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
-        // ureq's default connector chain (CONNECT proxy, TCP, rustls), with the
+        // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls), with the
         // name lookup moved from before the pool (every call) to TCP connect
         // (new connections only), and one TLS configuration for all
         // connections (see `tls`).
         let connector =
             ().chain(ConnectProxyConnector::default())
+                .chain(Socks::new(Arc::clone(&addresses)))
                 .chain(Resolving::new(addresses))
                 .chain(SharedTls::default());
         Transport {

@@ -13,7 +13,10 @@
 //!   helper thread so that the lookup ends within the connect timeout, and the
 //!   addresses are cached for [`ADDRESS_TTL`](super::addresses::ADDRESS_TTL);
 //! - a call that reuses a pooled connection resolves nothing, whatever the age
-//!   of the cache.
+//!   of the cache;
+//! - through a SOCKS proxy, [`Socks`] gives `ureq`'s SOCKS connector the same
+//!   lookups (the proxy's name, and the server's unless the proxy resolves
+//!   it), also only for a new connection.
 //!
 //! This uses `ureq::unversioned`, which may change in a minor `ureq` release:
 //! Cargo.toml pins `ureq`'s minor version.
@@ -22,12 +25,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Instant;
 
+use ureq::ProxyProtocol;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
+    ConnectionDetails, Connector, NextTimeout, SocksConnector, TcpConnector, Transport,
 };
 
 use super::addresses::{AddressCache, LookupError};
@@ -120,43 +124,131 @@ impl<In: Transport> Connector<In> for Resolving {
 
 impl Resolving {
     fn resolve(&self, details: &ConnectionDetails) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let uri = details.uri;
-        let host = uri
-            .host()
-            .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
-        let port = match (uri.port_u16(), uri.scheme_str()) {
-            (Some(port), _) => port,
-            (None, Some("https")) => 443,
-            (None, Some("http")) => 80,
-            _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
-        };
-        let addrs = match ip_literal(host) {
-            Some(ip) => vec![SocketAddr::new(ip, port)],
-            None => {
-                let timeout = match details.timeout.after {
-                    UreqDuration::Exact(t) => Some(t),
-                    UreqDuration::NotHappening => None,
-                };
-                self.cache
-                    .addresses(host, port, timeout)
-                    .map_err(|e| match e {
-                        LookupError::Io(e) => ureq::Error::Io(e),
-                        LookupError::NotFound => ureq::Error::HostNotFound,
-                        LookupError::Timeout => ureq::Error::Timeout(details.timeout.reason),
-                    })?
-            }
-        };
-        let mut out = details.resolver.empty();
-        for addr in details.config.ip_family().keep_wanted(addrs.into_iter()) {
-            // ureq keeps at most 16; the rest are dropped, as ureq does.
-            if out.try_push(addr).is_err() {
-                break;
-            }
+        look_up(
+            &self.cache,
+            details.uri,
+            details.config,
+            details.timeout,
+            details.resolver.empty(),
+        )
+    }
+}
+
+/// The addresses of `uri`'s host: the IP literal itself, or looked up through
+/// `cache` within `timeout`.
+fn look_up(
+    cache: &AddressCache,
+    uri: &Uri,
+    config: &Config,
+    timeout: NextTimeout,
+    mut out: ResolvedSocketAddrs,
+) -> Result<ResolvedSocketAddrs, ureq::Error> {
+    let host = uri
+        .host()
+        .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
+    let port = match (uri.port_u16(), uri.scheme_str()) {
+        (Some(port), _) => port,
+        (None, Some("https")) => 443,
+        (None, Some("http")) => 80,
+        // A SOCKS proxy's URI.
+        (None, Some("socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
+        _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
+    };
+    let addrs = match ip_literal(host) {
+        Some(ip) => vec![SocketAddr::new(ip, port)],
+        None => {
+            let limit = match timeout.after {
+                UreqDuration::Exact(t) => Some(t),
+                UreqDuration::NotHappening => None,
+            };
+            cache.addresses(host, port, limit).map_err(|e| match e {
+                LookupError::Io(e) => ureq::Error::Io(e),
+                LookupError::NotFound => ureq::Error::HostNotFound,
+                LookupError::Timeout => ureq::Error::Timeout(timeout.reason),
+            })?
         }
-        if out.is_empty() {
-            return Err(ureq::Error::HostNotFound);
+    };
+    for addr in config.ip_family().keep_wanted(addrs.into_iter()) {
+        // ureq keeps at most 16; the rest are dropped, as ureq does.
+        if out.try_push(addr).is_err() {
+            break;
         }
-        Ok(out)
+    }
+    if out.is_empty() {
+        return Err(ureq::Error::HostNotFound);
+    }
+    Ok(out)
+}
+
+/// SOCKS proxies (`ALL_PROXY=socks5://...`): `ureq`'s SOCKS connector, which
+/// looks up the proxy (and, for `socks4`/`socks5`, the target) through the
+/// agent's resolver. That resolver is [`Deferred`], which looks nothing up,
+/// so here the connector is handed one that does, through the same cache,
+/// and only when a new connection is opened. Without it, the proxy would be
+/// bypassed or the placeholder address used.
+#[derive(Debug)]
+pub(crate) struct Socks {
+    resolver: Looking,
+}
+
+impl Socks {
+    pub(crate) fn new(cache: Arc<AddressCache>) -> Self {
+        Socks {
+            resolver: Looking(cache),
+        }
+    }
+}
+
+impl<In: Transport> Connector<In> for Socks {
+    type Out = <SocksConnector as Connector<In>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let proxy = details
+            .config
+            .proxy()
+            .filter(|p| !matches!(p.protocol(), ProxyProtocol::Http | ProxyProtocol::Https));
+        let Some(proxy) = proxy.filter(|_| chained.is_none()) else {
+            // No SOCKS proxy, or already connected: passed on as is.
+            return SocksConnector::default().connect(details, chained);
+        };
+        let addrs = if proxy.resolve_target() && *details.addrs == [PLACEHOLDER] {
+            self.resolver
+                .resolve(details.uri, details.config, details.timeout)?
+        } else {
+            details.addrs.clone()
+        };
+        let looked = ConnectionDetails {
+            uri: details.uri,
+            addrs,
+            config: details.config,
+            request_level: details.request_level,
+            resolver: &self.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        SocksConnector::default().connect(&looked, chained)
+    }
+}
+
+/// A resolver that looks names up (through the cache), for [`Socks`].
+#[derive(Debug)]
+struct Looking(Arc<AddressCache>);
+
+impl Resolver for Looking {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        look_up(&self.0, uri, config, timeout, self.empty())
     }
 }
 
@@ -505,6 +597,137 @@ mod tests {
         assert_eq!(call(&t, &url).unwrap(), 200);
         assert_eq!(call(&t, &url).unwrap(), 200);
         assert_eq!(asked.load(Ordering::SeqCst), 0);
+    }
+
+    /// A SOCKS5 proxy on 127.0.0.1 (no authentication, CONNECT only) that
+    /// sends every domain name to `127.0.0.1` and records what it was asked
+    /// to reach: `"name:port"` or `"ip:port"`.
+    fn socks5_proxy() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::Read as _;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = Arc::clone(&asked);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let mut b = [0u8; 262];
+                    client.read_exact(&mut b[..2]).unwrap();
+                    let methods = usize::from(b[1]);
+                    client.read_exact(&mut b[..methods]).unwrap();
+                    client.write_all(&[5, 0]).unwrap();
+                    client.read_exact(&mut b[..4]).unwrap();
+                    assert_eq!(&b[..3], &[5, 1, 0], "a CONNECT request");
+                    let (target, name) = match b[3] {
+                        1 => {
+                            client.read_exact(&mut b[..6]).unwrap();
+                            let ip = IpAddr::from([b[0], b[1], b[2], b[3]]);
+                            (SocketAddr::new(ip, u16::from_be_bytes([b[4], b[5]])), None)
+                        }
+                        3 => {
+                            client.read_exact(&mut b[..1]).unwrap();
+                            let len = usize::from(b[0]);
+                            client.read_exact(&mut b[..len + 2]).unwrap();
+                            let name = String::from_utf8(b[..len].to_vec()).unwrap();
+                            let port = u16::from_be_bytes([b[len], b[len + 1]]);
+                            (SocketAddr::from(([127, 0, 0, 1], port)), Some(name))
+                        }
+                        4 => {
+                            client.read_exact(&mut b[..18]).unwrap();
+                            let mut ip = [0u8; 16];
+                            ip.copy_from_slice(&b[..16]);
+                            let port = u16::from_be_bytes([b[16], b[17]]);
+                            (SocketAddr::new(IpAddr::from(ip), port), None)
+                        }
+                        other => panic!("address type {other}"),
+                    };
+                    let shown = match name {
+                        Some(name) => format!("{name}:{}", target.port()),
+                        None => target.to_string(),
+                    };
+                    seen.lock().unwrap().push(shown);
+                    let Ok(server) = TcpStream::connect(target) else {
+                        let _ = client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]);
+                        return;
+                    };
+                    client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
+                    let (mut up_from, mut up_to) =
+                        (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    std::thread::spawn(move || std::io::copy(&mut up_from, &mut up_to));
+                    let (mut down_from, mut down_to) = (server, client);
+                    let _ = std::io::copy(&mut down_from, &mut down_to);
+                });
+            }
+        });
+        (port, asked)
+    }
+
+    fn through(proxy: &str, cache: &Arc<AddressCache>) -> Transport {
+        Transport::with_proxy(
+            Settings {
+                https: false,
+                loopback: false,
+                connect_timeout: Duration::from_secs(5),
+                max_response_bytes: 1 << 20,
+                max_retries: 0,
+                retry_base_delay: Duration::from_millis(1),
+                root_certificates: None,
+            },
+            Arc::clone(cache),
+            Some(ureq::Proxy::new(proxy).unwrap()),
+        )
+    }
+
+    /// `socks5h`: the proxy looks the server's name up; nothing is looked up
+    /// here, and the proxy is reached, never bypassed.
+    #[test]
+    fn a_socks5h_proxy_is_used_and_given_the_name() {
+        let server = Server::start(true);
+        let (proxy, asked) = socks5_proxy();
+        let (cache, lookups) = counting(ADDRESS_TTL);
+        let t = through(&format!("socks5h://127.0.0.1:{proxy}"), &cache);
+        let url = format!("http://api.example.invalid:{}/v1/job_status", server.port);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        let asked = asked.lock().unwrap().clone();
+        assert_eq!(asked, [format!("api.example.invalid:{}", server.port)]);
+        assert_eq!(lookups.load(Ordering::SeqCst), 0);
+        assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    }
+
+    /// `socks5`: the proxy, named by host name, and the server are looked up
+    /// here (through the cache, never answering the placeholder), and the
+    /// proxy is given the server's address.
+    #[test]
+    fn a_socks5_proxy_is_looked_up_and_given_the_address() {
+        let server = Server::start(true);
+        let (proxy, asked) = socks5_proxy();
+        let names = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let looked_up = Arc::clone(&names);
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |host, port| {
+            looked_up.lock().unwrap().push(format!("{host}:{port}"));
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+        }));
+        let t = through(&format!("socks5://proxy.example.invalid:{proxy}"), &cache);
+        let url = format!("http://api.example.invalid:{}/v1/job_status", server.port);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [format!("127.0.0.1:{}", server.port)]
+        );
+        let mut names = names.lock().unwrap().clone();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                format!("api.example.invalid:{}", server.port),
+                format!("proxy.example.invalid:{proxy}"),
+            ]
+        );
+        assert_eq!(server.connections.load(Ordering::SeqCst), 1);
     }
 
     #[test]
