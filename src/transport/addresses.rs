@@ -179,6 +179,14 @@ impl AddressCache {
         Ok(outcome)
     }
 
+    /// Drops the addresses kept for `host` and `port`: none of them took a
+    /// connection.
+    pub(super) fn forget(&self, host: &str, port: u16) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|e| !(e.port == port && e.host == host));
+        }
+    }
+
     fn cached(&self, host: &str, port: u16) -> Option<Vec<SocketAddr>> {
         let entries = self.entries.lock().ok()?;
         entries

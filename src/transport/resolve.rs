@@ -118,7 +118,16 @@ impl<In: Transport> Connector<In> for Resolving {
             run_connector: details.run_connector.clone(),
             register_shutdown: details.register_shutdown.clone(),
         };
-        self.tcp.connect(&resolved, None::<In>).map(boxed)
+        let connected = self.tcp.connect(&resolved, None::<In>);
+        if connected.is_err() {
+            // None of the addresses took the connection: the host may have
+            // moved (a DNS failover), so the next new connection looks it up
+            // again rather than retrying cached addresses for a minute.
+            if let Ok((host, port)) = host_and_port(details.uri) {
+                self.cache.forget(host, port);
+            }
+        }
+        connected.map(boxed)
     }
 }
 
@@ -143,17 +152,7 @@ fn look_up(
     timeout: NextTimeout,
     mut out: ResolvedSocketAddrs,
 ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-    let host = uri
-        .host()
-        .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
-    let port = match (uri.port_u16(), uri.scheme_str()) {
-        (Some(port), _) => port,
-        (None, Some("https")) => 443,
-        (None, Some("http")) => 80,
-        // A SOCKS proxy's URI.
-        (None, Some("socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
-        _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
-    };
+    let (host, port) = host_and_port(uri)?;
     let addrs = match ip_literal(host) {
         Some(ip) => vec![SocketAddr::new(ip, port)],
         None => {
@@ -178,6 +177,22 @@ fn look_up(
         return Err(ureq::Error::HostNotFound);
     }
     Ok(out)
+}
+
+/// The host `uri` names, and its port (explicit, or the scheme's).
+fn host_and_port(uri: &Uri) -> Result<(&str, u16), ureq::Error> {
+    let host = uri
+        .host()
+        .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
+    let port = match (uri.port_u16(), uri.scheme_str()) {
+        (Some(port), _) => port,
+        (None, Some("https")) => 443,
+        (None, Some("http")) => 80,
+        // A SOCKS proxy's URI.
+        (None, Some("socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
+        _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
+    };
+    Ok((host, port))
 }
 
 /// SOCKS proxies (`ALL_PROXY=socks5://...`): `ureq`'s SOCKS connector, which
@@ -412,6 +427,40 @@ mod tests {
         assert_eq!(lookups, 1, "cached for the next ones");
         let (_, lookups) = calls(false, "localhost", Duration::ZERO, 3);
         assert_eq!(lookups, 3, "expired: looked up again");
+    }
+
+    /// Addresses that refuse a new connection are forgotten: after a DNS
+    /// failover, the next new connection looks the host up again.
+    #[test]
+    fn addresses_that_refuse_are_looked_up_again() {
+        let server = Server::start(true);
+        let dead = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let live = SocketAddr::from(([127, 0, 0, 1], server.port));
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+            // The listener behind `dead` is gone: the first answer refuses.
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            Ok(vec![if n == 0 { dead } else { live }])
+        }));
+        let t = transport(&cache, Duration::from_secs(5));
+        let url = format!("http://moved.example.invalid:{}/v1/job_status", server.port);
+        let err = call(&t, &url).unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::ConnectionRefused),
+            "{err:?}"
+        );
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(call(&t, &url).unwrap(), 200);
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            2,
+            "looked up again once, then pooled"
+        );
     }
 
     #[test]
