@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long looked-up addresses are used for new connections before the host
@@ -135,7 +135,7 @@ impl AddressCache {
         let mut in_flight = self
             .in_flight
             .lock()
-            .map_err(|_| LookupError::Io(io::Error::other("host name lookup failed")))?;
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(running) = in_flight.iter().find(|f| f.port == port && f.host == host) {
             return Ok(Arc::clone(&running.outcome));
         }
@@ -153,21 +153,20 @@ impl AddressCache {
         std::thread::Builder::new()
             .name("smile-id-resolve".into())
             .spawn(move || {
+                // Published however the lookup ends, a panic included, so
+                // that no call waits on a lookup that is gone.
+                let mut publish = Publish {
+                    registry,
+                    outcome: published,
+                    result: Err((io::ErrorKind::Other, "host name lookup failed".to_owned())),
+                };
                 let result = lookup(&owned, port);
                 if let Ok(addrs) = &result {
                     if !addrs.is_empty() {
                         store(&entries, ttl, &owned, port, addrs);
                     }
                 }
-                // Cached first, then no longer in flight: a call arriving in
-                // between finds one or the other.
-                if let Ok(mut list) = registry.lock() {
-                    list.retain(|f| !Arc::ptr_eq(&f.outcome, &published));
-                }
-                if let Ok(mut slot) = published.result.lock() {
-                    *slot = Some(result.map_err(|e| (e.kind(), e.to_string())));
-                }
-                published.done.notify_all();
+                publish.result = result.map_err(|e| (e.kind(), e.to_string()));
             })
             .map_err(LookupError::Io)?;
         self.lookups.fetch_add(1, Ordering::Relaxed);
@@ -193,6 +192,33 @@ impl AddressCache {
             .iter()
             .find(|e| e.port == port && e.host == host && e.at.elapsed() < self.ttl)
             .map(|e| e.addrs.clone())
+    }
+}
+
+/// Ends a lookup when dropped: no longer in flight, its result for every
+/// call waiting on it.
+struct Publish {
+    registry: Arc<Mutex<Vec<InFlight>>>,
+    outcome: Arc<Outcome>,
+    result: Looked,
+}
+
+impl Drop for Publish {
+    fn drop(&mut self) {
+        // Cached first (by the lookup), then no longer in flight: a call
+        // arriving in between finds one or the other.
+        let mut list = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
+        list.retain(|f| !Arc::ptr_eq(&f.outcome, &self.outcome));
+        drop(list);
+        let result = std::mem::replace(&mut self.result, Ok(Vec::new()));
+        let mut slot = self
+            .outcome
+            .result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *slot = Some(result);
+        drop(slot);
+        self.outcome.done.notify_all();
     }
 }
 

@@ -29,7 +29,7 @@ use ureq::ProxyProtocol;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::time::Duration as UreqDuration;
+use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
 use ureq::unversioned::transport::{
     ConnectionDetails, Connector, NextTimeout, SocksConnector, TcpConnector, Transport,
 };
@@ -91,7 +91,12 @@ impl<In: Transport> Connector<In> for Resolving {
         if chained.is_some() || *details.addrs != [PLACEHOLDER] {
             return self.tcp.connect(details, chained).map(boxed);
         }
-        let started = Instant::now();
+        // The connection's time runs from when `ureq` started it, a lookup
+        // made before this (for a SOCKS proxy's target, say) included.
+        let started = match details.now {
+            UreqInstant::Exact(at) => at,
+            _ => Instant::now(),
+        };
         let addrs = self.resolve(details)?;
         let timeout = match details.timeout.after {
             UreqDuration::Exact(total) => {
@@ -184,12 +189,13 @@ fn host_and_port(uri: &Uri) -> Result<(&str, u16), ureq::Error> {
     let host = uri
         .host()
         .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
-    let port = match (uri.port_u16(), uri.scheme_str()) {
+    let scheme = uri.scheme_str().map(str::to_ascii_lowercase);
+    let port = match (uri.port_u16(), scheme.as_deref()) {
         (Some(port), _) => port,
         (None, Some("https")) => 443,
         (None, Some("http")) => 80,
-        // A SOCKS proxy's URI.
-        (None, Some("socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
+        // A SOCKS proxy's URI, spelt as `ureq` accepts it (`socks` is SOCKS5).
+        (None, Some("socks" | "socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
         _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
     };
     Ok((host, port))
@@ -230,6 +236,10 @@ impl<In: Transport> Connector<In> for Socks {
             // No SOCKS proxy, or already connected: passed on as is.
             return SocksConnector::default().connect(details, chained);
         };
+        if proxy.is_no_proxy(details.uri) {
+            // Not through the proxy: nothing to look up here.
+            return Ok(None);
+        }
         let addrs = if proxy.resolve_target() && *details.addrs == [PLACEHOLDER] {
             self.resolver
                 .resolve(details.uri, details.config, details.timeout)?
@@ -777,6 +787,170 @@ mod tests {
             ]
         );
         assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    }
+
+    /// A SOCKS proxy spelt as `ureq` accepts it (`socks://` for SOCKS5, any
+    /// case) and without a port (1080) is reached.
+    #[test]
+    fn socks_proxies_in_any_spelling_and_without_a_port() {
+        let server = Server::start(true);
+        let (proxy, asked) = socks5_proxy();
+        let mut failed = Vec::new();
+        for spelled in ["socks", "SOCKS5", "Socks5h"] {
+            // The lookup answers the proxy's address whatever port it is asked.
+            let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |host, port| {
+                let port = if host.starts_with("proxy") {
+                    proxy
+                } else {
+                    port
+                };
+                Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+            }));
+            let t = through(&format!("{spelled}://proxy.example.invalid"), &cache);
+            let url = format!("http://api.example.invalid:{}/v1/job_status", server.port);
+            if let Err(e) = call(&t, &url) {
+                failed.push(format!("{spelled}: {e:?}"));
+            }
+        }
+        assert!(failed.is_empty(), "{failed:#?}");
+        assert_eq!(asked.lock().unwrap().len(), 3);
+    }
+
+    /// A lookup that panics on its helper thread still ends: its caller gets
+    /// an error, and later calls for the host start a new lookup rather than
+    /// waiting on the dead one.
+    #[test]
+    fn a_panicking_lookup_does_not_wedge_the_host() {
+        let first = Arc::new(AtomicUsize::new(0));
+        let n = Arc::clone(&first);
+        let cache = AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+            if n.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("resolver bug");
+            }
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        });
+        let r = cache.addresses("flaky.invalid", 9, Some(Duration::from_secs(30)));
+        assert!(matches!(r, Err(LookupError::Io(_))));
+        let r = cache.addresses("flaky.invalid", 9, Some(Duration::from_secs(30)));
+        assert!(
+            r.is_ok(),
+            "the host stays wedged after a panicked lookup ({} lookups)",
+            cache.lookups()
+        );
+    }
+
+    /// A SOCKS proxy that accepts and says nothing: the call ends at its
+    /// deadline.
+    #[test]
+    fn a_silent_socks_proxy_ends_at_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for s in listener.incoming() {
+                held.push(s);
+            }
+        });
+        let (cache, _) = counting(ADDRESS_TTL);
+        for scheme in ["socks5h", "socks4", "socks5"] {
+            let t = through(&format!("{scheme}://127.0.0.1:{port}"), &cache);
+            let started = Instant::now();
+            let err = t
+                .post(
+                    &crate::transport::Endpoint::new("https://127.0.0.1:9/v1/x".into()),
+                    started + Duration::from_millis(400),
+                    || Ok(b"{}".to_vec()),
+                )
+                .map(|r| r.status)
+                .unwrap_err();
+            assert_eq!(
+                transport_kind(&err),
+                Some(TransportErrorKind::Timeout),
+                "{err:?}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    /// A `NO_PROXY` host is reached directly, never through the SOCKS proxy,
+    /// nor at the placeholder address.
+    #[test]
+    fn no_proxy_hosts_go_direct_past_a_socks_proxy() {
+        let server = Server::start(true);
+        let (proxy, asked) = socks5_proxy();
+        let (cache, lookups) = counting(ADDRESS_TTL);
+        for protocol in [
+            ureq::ProxyProtocol::Socks5,
+            ureq::ProxyProtocol::Socks5h,
+            ureq::ProxyProtocol::Socks4,
+        ] {
+            let p = ureq::Proxy::builder(protocol)
+                .host("127.0.0.1")
+                .port(proxy)
+                .no_proxy("localhost")
+                .build()
+                .unwrap();
+            let t = Transport::with_proxy(
+                Settings {
+                    https: false,
+                    loopback: false,
+                    connect_timeout: Duration::from_secs(5),
+                    max_response_bytes: 1 << 20,
+                    max_retries: 0,
+                    retry_base_delay: Duration::from_millis(1),
+                    root_certificates: None,
+                },
+                Arc::clone(&cache),
+                Some(p),
+            );
+            let url = format!("http://localhost:{}/v1/job_status", server.port);
+            assert_eq!(call(&t, &url).unwrap(), 200);
+        }
+        assert!(asked.lock().unwrap().is_empty());
+        // Looked up once, for the first direct connection, then pooled per
+        // proxy setting.
+        assert!(lookups.load(Ordering::SeqCst) >= 1);
+    }
+
+    /// Every proxy URI `ureq` accepts has the port `ureq` gives it.
+    #[test]
+    fn proxy_uris_have_ureq_s_ports() {
+        let mut bad = Vec::new();
+        for spelled in [
+            "HTTP://p.example",
+            "Https://p.example",
+            "p.example",
+            "socks://p.example",
+            "SOCKS4A://p.example",
+            "socks5://p.example",
+            "socks5://[::1]",
+        ] {
+            let proxy = ureq::Proxy::new(spelled).unwrap();
+            match host_and_port(proxy.uri()) {
+                Ok((_, port)) if port == proxy.port() => {}
+                other => bad.push(format!("{spelled}: {other:?} (ureq: {})", proxy.port())),
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    /// A huge wait (`Duration::MAX`) on a running lookup neither panics nor
+    /// misses the lookup's end.
+    #[test]
+    fn a_huge_wait_on_a_lookup_ends_with_it() {
+        let cache = AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+            std::thread::sleep(Duration::from_millis(100));
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        });
+        for t in [Duration::MAX, crate::transport::NO_PRACTICAL_LIMIT] {
+            cache.forget("slow.invalid", 9);
+            assert!(cache.addresses("slow.invalid", 9, Some(t)).is_ok());
+        }
+        assert_eq!(cache.lookups(), 2);
     }
 
     #[test]
