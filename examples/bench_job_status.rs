@@ -111,7 +111,11 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--timestamp-tolerance: {e}"))?;
                 args.tolerance = Some(Duration::from_secs(secs));
             }
-            other => return Err(format!("unknown option {other}")),
+            "-h" | "--help" => {
+                println!("{}", USAGE.trim());
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown option {other} (see --help)")),
         }
     }
     Ok(args)
@@ -630,6 +634,26 @@ fn judge_once(
 fn parse_once(body: &[u8]) -> Result<serde_json::Value, String> {
     serde_json::from_slice(std::hint::black_box(body)).map_err(|e| e.to_string())
 }
+
+/// What `--help` prints: the options, as the module docs give them.
+const USAGE: &str = "
+usage: cargo run --release --example bench_job_status -- [options]
+
+  (no --url)            both clients against the crate's local simulator, and their ratio
+  --url URL             a base URL of your own server (e.g. http://127.0.0.1:8080/v1)
+  --baseline            the bare ureq loop instead of this crate
+  --interleave BLOCK    with --url: both clients in this process, in turns of BLOCK calls
+  --threads N           N threads sharing one client (one agent for --baseline)
+  --n N, --warmup N     calls measured (2000) and before measuring (200)
+  --ca PEM              trust this root certificate
+  --history             ask for history (the simulator serves 1,000 entries)
+  --image-links         ask for image links
+  --emit-response FILE  write a freshly signed response body and exit
+  --judge-only          no HTTP: judge a signed body --n times in memory (--baseline: parse into a Value)
+  --timestamp-tolerance SECS, --user-id ID, --job-id ID
+
+Credentials: SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY (demo values by default).
+Prints one JSON line per run. See the source's module docs for details.";
 
 fn main() -> ExitCode {
     match run() {

@@ -14,8 +14,9 @@
 //! the first callback), `--send [URL]` (POST a freshly signed test callback to
 //! URL, default `http://127.0.0.1:8787/callback`, and print the answer).
 //!
-//! Answers: 200 for a verified callback; 401 for a bad signature; 408 for a
-//! stale or future timestamp; 413 past the size cap; 400 for anything else.
+//! Answers: 200 for a verified callback; 401 for a bad signature; 413 past
+//! the size cap; 400 for anything else, a stale or future timestamp (a
+//! replay, or a clock off) included.
 
 #[path = "support/support.rs"]
 mod support;
@@ -140,7 +141,6 @@ fn listen(args: &[String]) -> Result<(), Failure> {
                 Err(err) => {
                     let status = match err {
                         Error::SignatureMismatch { .. } => 401,
-                        Error::TimestampOutOfTolerance { .. } => 408,
                         Error::ResponseTooLarge { .. } => 413,
                         _ => 400,
                     };

@@ -9,7 +9,8 @@
 //! line showing its answers starts with `[simulated]`. To wait on Smile ID,
 //! set `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`, `SMILE_ID_USER_ID`,
 //! `SMILE_ID_JOB_ID` and optionally `SMILE_ID_SERVER` (as for `job_status`);
-//! an incomplete set exits with status 2, naming what is missing.
+//! an incomplete set exits with status 2, naming what is missing. `--help`
+//! prints this; any other argument exits with status 2.
 
 #[path = "support/support.rs"]
 mod support;
@@ -21,8 +22,33 @@ use smile_id::testing::Scenario;
 use smile_id::{JobStatusOptions, PollOutcome, PollPolicy, PollProgress};
 use support::Failure;
 
+/// What `--help` prints.
+const USAGE: &str = "\
+Waits for a job to complete, printing one line per poll, then the verified result.
+
+usage: cargo run --example wait_for_job
+
+With no SMILE_ID_* variable set, waits on the crate's local simulator (offline;
+answer lines start with [simulated]), where the job completes after three polls.
+To wait on Smile ID, set:
+  SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY   your credentials
+  SMILE_ID_USER_ID, SMILE_ID_JOB_ID       the job to wait for
+  SMILE_ID_SERVER (optional)              0 / sandbox (default), 1 / production, or a base URL
+
+Exit status: 0 complete and verified, 1 the wait failed, 2 incomplete or wrong variables or arguments.";
+
 fn main() -> ExitCode {
-    support::exit(run())
+    match std::env::args().nth(1).as_deref() {
+        None => support::exit(run()),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("unknown argument {other:?}; this example takes none (see --help)");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn print_progress(label: &str, p: &PollProgress<'_>) {

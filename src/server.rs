@@ -150,6 +150,18 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let scheme = url.scheme_str().unwrap_or("https").to_ascii_lowercase();
     let authority = url.authority().map_or("", Authority::as_str);
     let path = url.path().trim_end_matches('/');
+    // Smile ID answers under /v1: its own host without a path would be a 404
+    // on every call, reported as a server error far from its cause.
+    let host = url.host().unwrap_or("").trim_end_matches('.');
+    let smile_id = host.eq_ignore_ascii_case("smileidentity.com")
+        || host.to_ascii_lowercase().ends_with(".smileidentity.com");
+    if smile_id && path.is_empty() {
+        return Err(Error::invalid_input(
+            "sid_server",
+            "has no path: Smile ID's servers answer under /v1 (https://api.smileidentity.com/v1)"
+                .to_owned(),
+        ));
+    }
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
@@ -427,6 +439,27 @@ mod tests {
         assert!(is_loopback_url("http://[::1]:1/v1"));
         assert!(!is_loopback_url("https://api.smileidentity.com/v1"));
         assert!(!is_loopback_url("https://10.0.0.1/v1"));
+    }
+
+    #[test]
+    fn smile_id_hosts_need_their_path() {
+        for raw in [
+            "https://testapi.smileidentity.com",
+            "https://api.smileidentity.com/",
+            "https://API.SmileIdentity.com",
+        ] {
+            let err = normalize_base_url(raw).unwrap_err().to_string();
+            assert!(err.contains("/v1"), "{raw}: {err}");
+        }
+        assert_eq!(
+            ok("https://api.smileidentity.com/v1/"),
+            "https://api.smileidentity.com/v1"
+        );
+        // Other hosts (a gateway of your own) may serve at the root.
+        assert_eq!(
+            ok("https://gateway.example.com"),
+            "https://gateway.example.com"
+        );
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl fmt::Display for Error {
                 attempts, elapsed, ..
             } => write!(
                 f,
-                "timed out waiting for the job: not complete after {attempts} polls in {:.1} s",
+                "timed out waiting for the job: not complete after {attempts} {} in {:.1} s",
+                if *attempts == 1 { "poll" } else { "polls" },
                 elapsed.as_secs_f64()
             ),
             Error::JobMismatch {

@@ -107,12 +107,21 @@ impl Signature {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when either argument is empty or the partner id
-    /// has surrounding white space or control characters.
+    /// [`Error::InvalidInput`] when either argument is empty or has
+    /// surrounding white space or control characters.
     pub fn new(partner_id: &str, api_key: &str) -> Result<Self, Error> {
         validate_id("partner_id", partner_id)?;
         if api_key.is_empty() {
             return Err(Error::invalid_input("api_key", "must not be empty"));
+        }
+        // Never part of a real key; a trailing newline is what reading a key
+        // file leaves, and would sign every request wrongly (a 401 far from
+        // its cause).
+        if api_key.trim() != api_key || api_key.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "api_key",
+                "must not have surrounding white space or control characters (a newline from a file?)",
+            ));
         }
         let key = hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes());
         Ok(Signature {
@@ -474,6 +483,26 @@ mod tests {
         ));
         assert!(Signature::new(" 002", "k").is_err());
         assert!(Signature::new("00\n2", "k").is_err());
+        for key in [
+            "secret-key\n",
+            " secret-key",
+            "   ",
+            "secret\0key",
+            "secret-key\r\n",
+        ] {
+            let err = Signature::new("002", key).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidInput {
+                        field: "api_key",
+                        ..
+                    }
+                ),
+                "{key:?}"
+            );
+            assert!(!err.to_string().contains("secret"), "{err}");
+        }
     }
 
     #[test]

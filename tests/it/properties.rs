@@ -10,7 +10,8 @@ fn id() -> impl Strategy<Value = String> {
 }
 
 fn key() -> impl Strategy<Value = String> {
-    "\\PC{1,40}"
+    // Surrounding white space is refused (never part of a real key).
+    "\\PC{1,40}".prop_filter("no surrounding white space", |k| k.trim() == k)
 }
 
 /// Any JSON value, up to a small depth.
