@@ -113,7 +113,9 @@ fn listen(args: &[String]) -> Result<(), Failure> {
         }
     })?;
     println!(
-        "{label}listening for callbacks on http://{addr}/callback (partner id {})",
+        "{label}listening for callbacks on http://{addr}/callback (partner id {}); \
+         send a signed test callback from another terminal with \
+         `cargo run --example callback_receiver -- --send`",
         api.partner_id()
     );
     for mut request in server.incoming_requests() {

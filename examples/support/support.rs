@@ -214,7 +214,7 @@ pub fn target(scenario: Scenario) -> Result<Target, Failure> {
             let api = WebApi::new(DEMO_PARTNER_ID, "", DEMO_API_KEY, sim.server())?;
             emit(&format!(
                 "{SIMULATED}no SMILE_ID_* variable is set: querying the local simulator at {} \
-                 (demo data, not a real job)\n",
+                 (demo data, not a real job; --help says how to query Smile ID)\n",
                 sim.base_url()
             ));
             Ok(Target {
