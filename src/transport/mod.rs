@@ -161,9 +161,25 @@ impl Transport {
         // The server's last answer, kept so that a retry cut short by the
         // deadline does not replace a real status (a 503, say) with a timeout.
         let mut answered: Option<Reply> = None;
+        // A kept-alive connection the server closed just as it was reused
+        // (its check before reuse passed) breaks before any answer: the
+        // request is sent again at once on a new connection, once per call,
+        // as browsers and curl do, and not counted as a retry.
+        let mut resend_left = true;
         loop {
             let body = make_body()?;
-            let outcome = match (self.attempt(endpoint, &body, deadline), answered.take()) {
+            let attempt = match self.attempt(endpoint, &body, deadline) {
+                Err(Failed {
+                    error,
+                    on_pooled_connection: true,
+                }) if resend_left && Instant::now() < deadline => {
+                    resend_left = false;
+                    crate::logging::resend(&error);
+                    continue;
+                }
+                other => other.map_err(|failed| failed.error),
+            };
+            let outcome = match (attempt, answered.take()) {
                 (
                     Err(Error::Transport {
                         kind: TransportErrorKind::Timeout,
@@ -209,8 +225,14 @@ impl Transport {
 
     /// One request and its response, read within the size cap, all before
     /// `deadline`.
-    fn attempt(&self, endpoint: &Endpoint, body: &[u8], deadline: Instant) -> Result<Reply, Error> {
+    fn attempt(
+        &self,
+        endpoint: &Endpoint,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Result<Reply, Failed> {
         let started = Instant::now();
+        let opened = resolve::opened_here();
         let host = endpoint.host.as_str();
         let left = deadline
             .checked_duration_since(started)
@@ -230,7 +252,12 @@ impl Transport {
             .timeout_global(Some(left))
             .build()
             .send(body)
-            .map_err(|e| transport_error(e, limit, self.https, host, started))?;
+            .map_err(|e| Failed {
+                // Broken before any byte of an answer, on a connection this
+                // call did not open.
+                on_pooled_connection: broken_exchange(&e) && resolve::opened_here() == opened,
+                error: transport_error(e, limit, self.https, host, started),
+            })?;
         let mut reply = Reply::head(response.status().as_u16(), response.headers());
         // Size the buffer from Content-Length, but never trust it past the cap or
         // a modest first allocation: the buffer grows as real bytes arrive.
@@ -326,6 +353,32 @@ pub(crate) fn transport_error(
         elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
     }
+}
+
+/// A failed attempt, and whether it failed on a pooled connection before any
+/// byte of an answer arrived.
+struct Failed {
+    error: Error,
+    on_pooled_connection: bool,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Failed {
+            error,
+            on_pooled_connection: false,
+        }
+    }
+}
+
+/// Whether the connection broke under the exchange (closed or reset by the
+/// other side), as a kept-alive connection the server has just closed does.
+fn broken_exchange(err: &ureq::Error) -> bool {
+    use std::io::ErrorKind as Io;
+    matches!(err, ureq::Error::Io(io) if matches!(
+        io.kind(),
+        Io::UnexpectedEof | Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe
+    ))
 }
 
 /// The `host[:port]` of a base URL the builder checked (so it has no user

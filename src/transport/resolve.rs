@@ -21,6 +21,7 @@
 //! This uses `ureq::unversioned`, which may change in a minor `ureq` release:
 //! Cargo.toml pins `ureq`'s minor version.
 
+use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Instant;
@@ -77,6 +78,18 @@ impl Resolving {
     }
 }
 
+thread_local! {
+    /// Connections this thread has opened, through any client.
+    static OPENED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many connections this thread has opened so far. `ureq` opens a call's
+/// connection on the calling thread, so a call that failed without this
+/// changing failed on a pooled connection.
+pub(super) fn opened_here() -> u64 {
+    OPENED.get()
+}
+
 impl<In: Transport> Connector<In> for Resolving {
     type Out = Box<dyn Transport>;
 
@@ -85,6 +98,21 @@ impl<In: Transport> Connector<In> for Resolving {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        let connected = self.open(details, chained);
+        if let Ok(Some(_)) = &connected {
+            OPENED.set(OPENED.get().wrapping_add(1));
+        }
+        connected
+    }
+}
+
+impl Resolving {
+    /// A new connection (or the one a proxy connector made), wrapped.
+    fn open<In: Transport>(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Box<dyn Transport>>, ureq::Error> {
         let boxed = |t: Option<_>| t.map(|t| Box::new(Connection::new(t)) as Box<dyn Transport>);
         // Already connected (through a proxy), or addresses that are not the
         // placeholder (a proxy's target, left unresolved on purpose): as is.
@@ -134,9 +162,7 @@ impl<In: Transport> Connector<In> for Resolving {
         }
         connected.map(boxed)
     }
-}
 
-impl Resolving {
     fn resolve(&self, details: &ConnectionDetails) -> Result<ResolvedSocketAddrs, ureq::Error> {
         look_up(
             &self.cache,

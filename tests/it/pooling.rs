@@ -23,6 +23,10 @@ enum After {
     /// A millisecond later, does this to the connection (with no
     /// `Connection: close`) and says so on the channel.
     Late(fn(&mut Connection), mpsc::Sender<()>),
+    /// Reads the next request on the connection and closes it unanswered,
+    /// as a server does that closes a kept-alive connection just as the
+    /// client reuses it.
+    DropNext,
 }
 
 fn job() -> PartnerParams {
@@ -55,6 +59,10 @@ fn server(after: After) -> HttpServer {
             }
             match &after {
                 After::Close => return,
+                After::DropNext => {
+                    let _ = connection.read_request();
+                    return;
+                }
                 After::Late(deed, done) => {
                     std::thread::sleep(Duration::from_millis(1));
                     deed(&mut connection);
@@ -99,13 +107,56 @@ fn back_to_back_calls_share_one_kept_alive_connection() {
 
 /// Whether the close reaches the client before its check of the connection
 /// is a race (bare `ureq` loses it too, about one call in ten here); a lost
-/// race is a broken exchange on the next call, which is retried on a new
-/// connection.
+/// race is a broken exchange on the next call, which is sent again at once on
+/// a new connection, with retries off too.
 #[test]
 fn a_connection_closed_after_its_answer_is_recovered_from() {
     let server = server(After::Close);
-    calls(&client(&server, 2), 10);
-    assert!(server.connections() >= 10);
+    calls(&client(&server, 0), 30);
+    assert!(server.connections() >= 30);
+}
+
+/// A pooled connection that breaks before any answer (the server closed it
+/// as it was reused) costs no retry and no wait: the request is sent again at
+/// once on a new connection, also with retries off.
+#[test]
+fn a_pooled_connection_closed_as_it_is_reused_is_replaced_at_once() {
+    let server = server(After::DropNext);
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(Server::Custom(format!(
+            "http://127.0.0.1:{}/v1",
+            server.port()
+        )))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    calls(&api, 10);
+    // One connection per answer; each dropped its second request.
+    assert_eq!(server.connections(), 10);
+}
+
+/// The resend is for pooled connections only: a new connection that breaks
+/// before any answer is a failure, retried (or not) by the retry policy.
+#[test]
+fn a_new_connection_that_breaks_is_not_resent() {
+    let server = HttpServer::start(|mut connection| {
+        let _ = connection.read_request();
+    })
+    .unwrap();
+    let err = client(&server, 0)
+        .get_job_status(&job(), &JobStatusOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            smile_id::Error::Transport {
+                kind: smile_id::TransportErrorKind::Protocol,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.connections(), 1);
 }
 
 #[test]
