@@ -25,11 +25,11 @@ pub(crate) fn retry(attempt: u32, max_retries: u32, wait: Duration, reason: Reas
 }
 
 /// Logs a request sent again at once because its pooled connection broke
-/// before any answer (not counted as a retry).
+/// before an answer's head was whole (not counted as a retry).
 pub(crate) fn resend(err: &Error) {
     log::debug!(
         target: "smile_id::transport",
-        "a kept-alive connection broke before any answer ({}): sending again on a new connection",
+        "a kept-alive connection broke before an answer ({}): sending again on a new connection",
         Safe(err)
     );
 }

@@ -1,11 +1,44 @@
 //! What the client does to every connection it opens: socket timeouts
-//! rounded up to coarse steps, so that warm calls set none.
+//! rounded up to coarse steps, so that warm calls set none; and counting the
+//! connections each thread opens.
 
+use std::cell::Cell;
 use std::fmt;
 use std::time::Duration;
 
 use ureq::unversioned::transport::time::Duration as UreqDuration;
-use ureq::unversioned::transport::{NextTimeout, Transport};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Transport};
+
+thread_local! {
+    /// Connections this thread has started to open, through any client.
+    static OPENED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many connections this thread has started to open. `ureq` opens a
+/// call's connection on the calling thread, so a call that failed without
+/// this changing failed on a pooled connection.
+pub(super) fn opened_here() -> u64 {
+    OPENED.get()
+}
+
+/// The first connector of the chain, which `ureq` runs only to open a new
+/// connection (for a CONNECT proxy, again for the proxy's): counts it, before
+/// anything (a lookup, a SOCKS or TLS handshake) can fail.
+#[derive(Debug, Default)]
+pub(super) struct Opening;
+
+impl<In: Transport> Connector<In> for Opening {
+    type Out = In;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<In>, ureq::Error> {
+        OPENED.set(OPENED.get().wrapping_add(1));
+        Ok(chained)
+    }
+}
 
 /// A connection as the pool sees it.
 ///

@@ -23,6 +23,7 @@ mod resolve;
 mod tls;
 
 use addresses::AddressCache;
+use connection::Opening;
 pub(crate) use reply::Reply;
 use resolve::{Deferred, Resolving, Socks};
 use tls::SharedTls;
@@ -127,12 +128,14 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
-        // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls), with the
+        // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls),
+        // after a count of connections opened (see `post`), with the
         // name lookup moved from before the pool (every call) to TCP connect
         // (new connections only), and one TLS configuration for all
         // connections (see `tls`).
         let connector =
-            ().chain(ConnectProxyConnector::default())
+            ().chain(Opening)
+                .chain(ConnectProxyConnector::default())
                 .chain(Socks::new(Arc::clone(&addresses)))
                 .chain(Resolving::new(addresses))
                 .chain(SharedTls::default());
@@ -162,13 +165,15 @@ impl Transport {
         // deadline does not replace a real status (a 503, say) with a timeout.
         let mut answered: Option<Reply> = None;
         // A kept-alive connection the server closed just as it was reused
-        // (its check before reuse passed) breaks before any answer: the
-        // request is sent again at once on a new connection, once per call,
-        // as browsers and curl do, and not counted as a retry.
+        // (its check before reuse passed) breaks before an answer's head is
+        // whole (`ureq` cannot tell a head cut short from none): the request,
+        // a read, is sent again at once on a new connection (the other idle
+        // ones for the host dropped), once per call, as browsers and curl do,
+        // and not counted as a retry.
         let mut resend_left = true;
         loop {
             let body = make_body()?;
-            let attempt = match self.attempt(endpoint, &body, deadline) {
+            let attempt = match self.attempt(endpoint, &body, deadline, !resend_left) {
                 Err(Failed {
                     error,
                     on_pooled_connection: true,
@@ -224,15 +229,18 @@ impl Transport {
     }
 
     /// One request and its response, read within the size cap, all before
-    /// `deadline`.
+    /// `deadline`; on a new connection when `new_connection` (the others
+    /// kept for this host are dropped too: they went idle with the one that
+    /// just broke).
     fn attempt(
         &self,
         endpoint: &Endpoint,
         body: &[u8],
         deadline: Instant,
+        new_connection: bool,
     ) -> Result<Reply, Failed> {
         let started = Instant::now();
-        let opened = resolve::opened_here();
+        let opened = connection::opened_here();
         let host = endpoint.host.as_str();
         let left = deadline
             .checked_duration_since(started)
@@ -244,20 +252,23 @@ impl Transport {
             Some(uri) => self.agent.post(uri.clone()),
             None => self.agent.post(&endpoint.url),
         };
-        let mut response = request
+        let mut config = request
             // Typed names and values: nothing to parse or validate per call.
             .header(header::CONTENT_TYPE, JSON.clone())
             .header(header::ACCEPT, JSON.clone())
             .config()
-            .timeout_global(Some(left))
-            .build()
-            .send(body)
-            .map_err(|e| Failed {
-                // Broken before any byte of an answer, on a connection this
-                // call did not open.
-                on_pooled_connection: broken_exchange(&e) && resolve::opened_here() == opened,
-                error: transport_error(e, limit, self.https, host, started),
-            })?;
+            .timeout_global(Some(left));
+        if new_connection {
+            // No idle connection is young enough: the pool drops each it
+            // looks at for this host, and a new one is opened.
+            config = config.max_idle_age(Duration::ZERO);
+        }
+        let mut response = config.build().send(body).map_err(|e| Failed {
+            // Broken before a whole answer head arrived, on a connection
+            // this call did not open.
+            on_pooled_connection: broken_exchange(&e) && connection::opened_here() == opened,
+            error: transport_error(e, limit, self.https, host, started),
+        })?;
         let mut reply = Reply::head(response.status().as_u16(), response.headers());
         // Size the buffer from Content-Length, but never trust it past the cap or
         // a modest first allocation: the buffer grows as real bytes arrive.

@@ -21,7 +21,6 @@
 //! This uses `ureq::unversioned`, which may change in a minor `ureq` release:
 //! Cargo.toml pins `ureq`'s minor version.
 
-use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Instant;
@@ -78,18 +77,6 @@ impl Resolving {
     }
 }
 
-thread_local! {
-    /// Connections this thread has opened, through any client.
-    static OPENED: Cell<u64> = const { Cell::new(0) };
-}
-
-/// How many connections this thread has opened so far. `ureq` opens a call's
-/// connection on the calling thread, so a call that failed without this
-/// changing failed on a pooled connection.
-pub(super) fn opened_here() -> u64 {
-    OPENED.get()
-}
-
 impl<In: Transport> Connector<In> for Resolving {
     type Out = Box<dyn Transport>;
 
@@ -98,11 +85,7 @@ impl<In: Transport> Connector<In> for Resolving {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let connected = self.open(details, chained);
-        if let Ok(Some(_)) = &connected {
-            OPENED.set(OPENED.get().wrapping_add(1));
-        }
-        connected
+        self.open(details, chained)
     }
 }
 
@@ -940,6 +923,32 @@ mod tests {
         // Looked up once, for the first direct connection, then pooled per
         // proxy setting.
         assert!(lookups.load(Ordering::SeqCst) >= 1);
+    }
+
+    /// A SOCKS proxy's connection is opened by `ureq`'s SOCKS connector, not
+    /// by `Resolving`; it is still a new connection: a proxy closing it during
+    /// its handshake is a failure, not a pooled connection to send again on.
+    #[test]
+    fn a_socks_proxy_closing_a_new_connection_is_not_resent() {
+        use std::io::Read as _;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for s in listener.incoming() {
+                let Ok(mut s) = s else { return };
+                counted.fetch_add(1, Ordering::SeqCst);
+                // Reads the greeting, then closes without a word.
+                let mut b = [0u8; 3];
+                let _ = s.read_exact(&mut b);
+            }
+        });
+        let (cache, _) = counting(ADDRESS_TTL);
+        let t = through(&format!("socks5h://127.0.0.1:{port}"), &cache);
+        let err = call(&t, "http://api.example.invalid:9/v1/job_status").unwrap_err();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "{err:?}");
     }
 
     /// Every proxy URI `ureq` accepts has the port `ureq` gives it.

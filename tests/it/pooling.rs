@@ -27,6 +27,9 @@ enum After {
     /// as a server does that closes a kept-alive connection just as the
     /// client reuses it.
     DropNext,
+    /// As `DropNext`, but answers each first request 200 ms late, so that
+    /// calls made together each open a connection of their own.
+    SlowDropNext,
 }
 
 fn job() -> PartnerParams {
@@ -54,12 +57,15 @@ fn server(after: After) -> HttpServer {
             if let After::Junk = &after {
                 answer.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
             }
+            if let After::SlowDropNext = &after {
+                std::thread::sleep(Duration::from_millis(200));
+            }
             if connection.write_raw(&answer).is_err() {
                 return;
             }
             match &after {
                 After::Close => return,
-                After::DropNext => {
+                After::DropNext | After::SlowDropNext => {
                     let _ = connection.read_request();
                     return;
                 }
@@ -116,7 +122,7 @@ fn a_connection_closed_after_its_answer_is_recovered_from() {
     assert!(server.connections() >= 30);
 }
 
-/// A pooled connection that breaks before any answer (the server closed it
+/// A pooled connection that breaks before an answer (the server closed it
 /// as it was reused) costs no retry and no wait: the request is sent again at
 /// once on a new connection, also with retries off.
 #[test]
@@ -136,7 +142,7 @@ fn a_pooled_connection_closed_as_it_is_reused_is_replaced_at_once() {
 }
 
 /// The resend is for pooled connections only: a new connection that breaks
-/// before any answer is a failure, retried (or not) by the retry policy.
+/// before an answer is a failure, retried (or not) by the retry policy.
 #[test]
 fn a_new_connection_that_breaks_is_not_resent() {
     let server = HttpServer::start(|mut connection| {
@@ -195,4 +201,72 @@ fn bytes_sent_just_after_an_answer_are_not_taken_for_the_next_answer() {
     calls_right_after_the_late_deed(|conn| {
         let _ = conn.write_raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
     });
+}
+
+/// After calls made together, the pool holds several idle connections; when
+/// they all went stale together (a server restart, a load balancer's idle
+/// timeout), the resend must not take the next stale one.
+#[test]
+fn the_resend_takes_a_new_connection_when_several_are_pooled() {
+    let server = server(After::SlowDropNext);
+    let api = client(&server, 0);
+    // Four calls together: four connections, all pooled afterwards.
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let api = api.clone();
+            std::thread::spawn(move || calls(&api, 1))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // Answers 200 ms late: the calls overlap, each on its own connection (at
+    // least two, on a loaded machine).
+    assert!(server.connections() >= 2, "{}", server.connections());
+    // Every pooled connection drops its next request: the resend must not
+    // use another of them.
+    let result = api.get_job_status(&job(), &JobStatusOptions::default());
+    assert!(
+        result.is_ok(),
+        "{result:?} after {} connections",
+        server.connections()
+    );
+}
+
+/// `ureq` reports an answer head cut short as it reports no answer at all:
+/// on a pooled connection, either is sent again once, on a new connection
+/// (job status is a read); never more than once per call.
+#[test]
+fn an_answer_head_cut_short_on_a_pooled_connection_is_resent_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&requests);
+    let server = HttpServer::start(move |mut connection| {
+        let mut first = true;
+        while let Ok(Some(_)) = connection.read_request() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            if !first {
+                let _ = connection.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: appl");
+                return;
+            }
+            first = false;
+            let body = format!(
+                r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
+                complete_result("user-1", "job-1")
+            );
+            let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
+            let response = Response::new(200, body).with_header("Content-Type", "application/json");
+            if connection.respond(&response).is_err() {
+                return;
+            }
+        }
+    })
+    .unwrap();
+    let api = client(&server, 0);
+    calls(&api, 1);
+    // Cut short on the pooled connection, answered on a new one.
+    calls(&api, 1);
+    assert_eq!(requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.connections(), 2);
 }
