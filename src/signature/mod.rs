@@ -117,10 +117,10 @@ impl Signature {
         // Never part of a real key; a trailing newline is what reading a key
         // file leaves, and would sign every request wrongly (a 401 far from
         // its cause).
-        if api_key.trim() != api_key || api_key.chars().any(char::is_control) {
+        if api_key.trim() != api_key || api_key.chars().any(|c| c.is_control() || c == '\u{feff}') {
             return Err(Error::invalid_input(
                 "api_key",
-                "must not have surrounding white space or control characters (a newline from a file?)",
+                "must not have surrounding white space, control characters or a byte-order mark (read from a file?)",
             ));
         }
         let key = hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes());
@@ -489,6 +489,7 @@ mod tests {
             "   ",
             "secret\0key",
             "secret-key\r\n",
+            "\u{feff}secret-key",
         ] {
             let err = Signature::new("002", key).unwrap_err();
             assert!(
