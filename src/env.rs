@@ -32,11 +32,8 @@ pub(crate) fn from_lookup(
     };
     let partner_id = required(PARTNER_ID, "your Smile ID partner id")?;
     let api_key = required(API_KEY, "the API key for the chosen server")?;
-    if api_key.trim() != api_key {
-        return Err(Error::invalid_input(
-            API_KEY,
-            "has white space around it; the key is used exactly as given",
-        ));
+    if let Err(Error::InvalidInput { reason, .. }) = crate::signature::validate_api_key(&api_key) {
+        return Err(Error::invalid_input(API_KEY, reason));
     }
     if let Err(Error::InvalidInput { reason, .. }) =
         crate::signature::validate_id("partner_id", &partner_id)
@@ -183,11 +180,18 @@ mod tests {
             ])),
             SERVER
         );
-        let padded = format!("{KEY}\n");
-        assert_eq!(
-            field_of(build(&[(PARTNER_ID, "002"), (API_KEY, &padded)])),
-            API_KEY
-        );
+        // White space, a control character or a byte-order mark: never part
+        // of a key, named as the variable (the message never holds the key).
+        for bad in [
+            format!("{KEY}\n"),
+            format!("\u{feff}{KEY}"),
+            format!("a\u{7}{KEY}"),
+        ] {
+            assert_eq!(
+                field_of(build(&[(PARTNER_ID, "002"), (API_KEY, bad.as_str())])),
+                API_KEY
+            );
+        }
     }
 
     #[cfg(unix)]

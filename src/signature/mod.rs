@@ -99,6 +99,23 @@ impl RequestStamp {
     }
 }
 
+/// Refuses an API key that cannot be one: empty, or with surrounding white
+/// space, control characters or a byte-order mark, never part of a real key
+/// but what reading a key file can leave, which would sign every request
+/// wrongly (a 401 far from its cause). The message never repeats the key.
+pub(crate) fn validate_api_key(api_key: &str) -> Result<(), Error> {
+    if api_key.is_empty() {
+        return Err(Error::invalid_input("api_key", "must not be empty"));
+    }
+    if api_key.trim() != api_key || api_key.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return Err(Error::invalid_input(
+            "api_key",
+            "must not have surrounding white space, control characters or a byte-order mark (read from a file?)",
+        ));
+    }
+    Ok(())
+}
+
 impl Signature {
     /// Prepares a signer for `partner_id` and `api_key`.
     ///
@@ -111,18 +128,7 @@ impl Signature {
     /// surrounding white space or control characters.
     pub fn new(partner_id: &str, api_key: &str) -> Result<Self, Error> {
         validate_id("partner_id", partner_id)?;
-        if api_key.is_empty() {
-            return Err(Error::invalid_input("api_key", "must not be empty"));
-        }
-        // Never part of a real key; a trailing newline is what reading a key
-        // file leaves, and would sign every request wrongly (a 401 far from
-        // its cause).
-        if api_key.trim() != api_key || api_key.chars().any(|c| c.is_control() || c == '\u{feff}') {
-            return Err(Error::invalid_input(
-                "api_key",
-                "must not have surrounding white space, control characters or a byte-order mark (read from a file?)",
-            ));
-        }
+        validate_api_key(api_key)?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes());
         Ok(Signature {
             issued: IssuedSignatures::shared(partner_id, &key),
