@@ -367,29 +367,62 @@ mod tests {
         }
     }
 
+    /// No retries; a proxy only when the test names one (`loopback: false`).
+    fn settings(https: bool, loopback: bool, connect_timeout: Duration) -> Settings {
+        Settings {
+            https,
+            loopback,
+            connect_timeout,
+            max_response_bytes: 1 << 20,
+            max_retries: 0,
+            retry_base_delay: Duration::from_millis(1),
+            root_certificates: None,
+        }
+    }
+
     fn transport(cache: &Arc<AddressCache>, connect_timeout: Duration) -> Transport {
-        Transport::with_addresses(
-            Settings {
-                https: false,
-                loopback: true,
-                connect_timeout,
-                max_response_bytes: 1 << 20,
-                max_retries: 0,
-                retry_base_delay: Duration::from_millis(1),
-                root_certificates: None,
-            },
+        Transport::with_addresses(settings(false, true, connect_timeout), Arc::clone(cache))
+    }
+
+    /// A transport through `proxy`, looking names up through `cache`.
+    fn via(proxy: ureq::Proxy, cache: &Arc<AddressCache>) -> Transport {
+        Transport::with_proxy(
+            settings(false, false, Duration::from_secs(5)),
             Arc::clone(cache),
+            Some(proxy),
         )
     }
 
-    fn call(t: &Transport, url: &str) -> Result<u16, Error> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+    fn through(proxy: &str, cache: &Arc<AddressCache>) -> Transport {
+        via(ureq::Proxy::new(proxy).unwrap(), cache)
+    }
+
+    /// One post of `{}` to `url`, within `deadline`: the answer's status.
+    fn post_until(t: &Transport, url: &str, deadline: Instant) -> Result<u16, Error> {
         t.post(
             &crate::transport::Endpoint::new(url.to_owned()),
             deadline,
             || Ok(b"{}".to_vec()),
         )
         .map(|reply| reply.status)
+    }
+
+    fn call(t: &Transport, url: &str) -> Result<u16, Error> {
+        post_until(t, url, Instant::now() + Duration::from_secs(10))
+    }
+
+    /// A listener on 127.0.0.1 that accepts every connection and never says
+    /// a word on any.
+    fn silent_listener() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for s in listener.incoming() {
+                held.push(s);
+            }
+        });
+        addr
     }
 
     fn transport_kind(err: &Error) -> Option<TransportErrorKind> {
@@ -602,39 +635,18 @@ mod tests {
     /// call still ends at its deadline.
     #[test]
     fn slow_lookup_then_silent_tls_ends_at_the_deadline() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for s in listener.incoming() {
-                held.push(s);
-            }
-        });
+        let addr = silent_listener();
         let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
             std::thread::sleep(Duration::from_millis(400));
             Ok(vec![addr])
         }));
         let t = Transport::with_addresses(
-            Settings {
-                https: true,
-                loopback: true,
-                connect_timeout: Duration::from_millis(500),
-                max_response_bytes: 1 << 20,
-                max_retries: 0,
-                retry_base_delay: Duration::from_millis(1),
-                root_certificates: None,
-            },
+            settings(true, true, Duration::from_millis(500)),
             Arc::clone(&cache),
         );
         let started = Instant::now();
-        let deadline = started + Duration::from_millis(500);
         let url = format!("https://slow.example:{}/v1/job_status", addr.port());
-        let err = t
-            .post(&crate::transport::Endpoint::new(url), deadline, || {
-                Ok(b"{}".to_vec())
-            })
-            .map(|r| r.status)
-            .unwrap_err();
+        let err = post_until(&t, &url, started + Duration::from_millis(500)).unwrap_err();
         let took = started.elapsed();
         assert_eq!(
             transport_kind(&err),
@@ -730,22 +742,6 @@ mod tests {
             }
         });
         (port, asked)
-    }
-
-    fn through(proxy: &str, cache: &Arc<AddressCache>) -> Transport {
-        Transport::with_proxy(
-            Settings {
-                https: false,
-                loopback: false,
-                connect_timeout: Duration::from_secs(5),
-                max_response_bytes: 1 << 20,
-                max_retries: 0,
-                retry_base_delay: Duration::from_millis(1),
-                root_certificates: None,
-            },
-            Arc::clone(cache),
-            Some(ureq::Proxy::new(proxy).unwrap()),
-        )
     }
 
     /// `socks5h`: the proxy looks the server's name up; nothing is looked up
@@ -852,26 +848,17 @@ mod tests {
     /// deadline.
     #[test]
     fn a_silent_socks_proxy_ends_at_the_deadline() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for s in listener.incoming() {
-                held.push(s);
-            }
-        });
+        let port = silent_listener().port();
         let (cache, _) = counting(ADDRESS_TTL);
         for scheme in ["socks5h", "socks4", "socks5"] {
             let t = through(&format!("{scheme}://127.0.0.1:{port}"), &cache);
             let started = Instant::now();
-            let err = t
-                .post(
-                    &crate::transport::Endpoint::new("https://127.0.0.1:9/v1/x".into()),
-                    started + Duration::from_millis(400),
-                    || Ok(b"{}".to_vec()),
-                )
-                .map(|r| r.status)
-                .unwrap_err();
+            let err = post_until(
+                &t,
+                "https://127.0.0.1:9/v1/x",
+                started + Duration::from_millis(400),
+            )
+            .unwrap_err();
             assert_eq!(
                 transport_kind(&err),
                 Some(TransportErrorKind::Timeout),
@@ -903,19 +890,7 @@ mod tests {
                 .no_proxy("localhost")
                 .build()
                 .unwrap();
-            let t = Transport::with_proxy(
-                Settings {
-                    https: false,
-                    loopback: false,
-                    connect_timeout: Duration::from_secs(5),
-                    max_response_bytes: 1 << 20,
-                    max_retries: 0,
-                    retry_base_delay: Duration::from_millis(1),
-                    root_certificates: None,
-                },
-                Arc::clone(&cache),
-                Some(p),
-            );
+            let t = via(p, &cache);
             let url = format!("http://localhost:{}/v1/job_status", server.port);
             assert_eq!(call(&t, &url).unwrap(), 200);
         }
