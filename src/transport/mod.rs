@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _};
+use ureq::unversioned::resolver::ResolvedSocketAddrs;
+use ureq::unversioned::transport::{ConnectProxyConnector, ConnectionDetails, Connector as _};
 
 use ureq::http::{HeaderValue, Uri, header};
 
@@ -363,6 +364,26 @@ pub(crate) fn transport_error(
         host: Some(host.to_owned()),
         elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
+    }
+}
+
+/// A copy of `details` with `addrs`, for a connector that changes a field or
+/// two before handing them on (`ureq`'s type is not `Clone`).
+fn details_with<'a>(
+    details: &ConnectionDetails<'a>,
+    addrs: ResolvedSocketAddrs,
+) -> ConnectionDetails<'a> {
+    ConnectionDetails {
+        uri: details.uri,
+        addrs,
+        config: details.config,
+        request_level: details.request_level,
+        resolver: details.resolver,
+        now: details.now,
+        timeout: details.timeout,
+        current_time: details.current_time.clone(),
+        run_connector: details.run_connector.clone(),
+        register_shutdown: details.register_shutdown.clone(),
     }
 }
 

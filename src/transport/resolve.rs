@@ -36,6 +36,7 @@ use ureq::unversioned::transport::{
 
 use super::addresses::{AddressCache, LookupError};
 use super::connection::Connection;
+use super::details_with;
 
 /// What [`Deferred`] answers: "not resolved yet". `0.0.0.0:0` can never be a
 /// real destination, and [`Resolving`] replaces it before connecting.
@@ -122,18 +123,9 @@ impl Resolving {
             }
             UreqDuration::NotHappening => details.timeout,
         };
-        let resolved = ConnectionDetails {
-            uri: details.uri,
-            addrs,
-            config: details.config,
-            request_level: details.request_level,
-            resolver: details.resolver,
-            now: (details.current_time)(),
-            timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
+        let mut resolved = details_with(details, addrs);
+        resolved.now = (details.current_time)();
+        resolved.timeout = timeout;
         let connected = self.tcp.connect(&resolved, None::<In>);
         if connected.is_err() {
             // None of the addresses took the connection: the host may have
@@ -255,18 +247,8 @@ impl<In: Transport> Connector<In> for Socks {
         } else {
             details.addrs.clone()
         };
-        let looked = ConnectionDetails {
-            uri: details.uri,
-            addrs,
-            config: details.config,
-            request_level: details.request_level,
-            resolver: &self.resolver,
-            now: details.now,
-            timeout: details.timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
+        let mut looked = details_with(details, addrs);
+        looked.resolver = &self.resolver;
         SocksConnector::default().connect(&looked, chained)
     }
 }
