@@ -2,7 +2,7 @@
 //! trusted through `root_certificates_pem`, refused without it.
 
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{API_KEY, PARTNER_ID, fixture_path, signer};
@@ -42,14 +42,18 @@ fn server_config() -> Arc<rustls::ServerConfig> {
 
 /// An HTTPS server on 127.0.0.1 (the test HTTP server, one connection at a
 /// time, with TLS over each) answering every request with a signed, complete
-/// job status; counts the TCP connections it accepted.
+/// job status and closing; counts the TCP connections it accepted, and keeps
+/// each answered connection's handshake kind (full or resumed).
 struct TlsServer {
     http: HttpServer,
+    handshakes: Arc<Mutex<Vec<Option<rustls::HandshakeKind>>>>,
 }
 
 impl TlsServer {
     fn start() -> Self {
         let config = server_config();
+        let handshakes = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&handshakes);
         let http = HttpServer::start_sequential(move |connection| {
             let tcp = connection.into_inner();
             tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -59,6 +63,9 @@ impl TlsServer {
             let Ok(Some(_)) = tls.read_request() else {
                 return;
             };
+            seen.lock()
+                .unwrap()
+                .push(tls.stream().conn.handshake_kind());
             let body = format!(
                 r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
                 complete_result("user-1", "job-1")
@@ -73,11 +80,15 @@ impl TlsServer {
             let _ = stream.flush();
         })
         .unwrap();
-        TlsServer { http }
+        TlsServer { http, handshakes }
     }
 
     fn connections(&self) -> usize {
         self.http.connections()
+    }
+
+    fn handshakes(&self) -> Vec<Option<rustls::HandshakeKind>> {
+        self.handshakes.lock().unwrap().clone()
     }
 
     fn server(&self) -> Server {
@@ -189,39 +200,9 @@ fn bad_root_certificates_are_invalid_input() {
 /// every connection, the second and later handshakes are resumed.
 #[test]
 fn new_tls_connections_resume_the_session() {
-    let config = server_config();
-    let kinds = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = Arc::clone(&kinds);
-    let http = HttpServer::start_sequential(move |connection| {
-        let tcp = connection.into_inner();
-        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let conn = rustls::ServerConnection::new(config.clone()).unwrap();
-        let mut tls = Connection::new(rustls::StreamOwned::new(conn, tcp));
-        let Ok(Some(_)) = tls.read_request() else {
-            return;
-        };
-        seen.lock()
-            .unwrap()
-            .push(tls.stream().conn.handshake_kind());
-        let body = format!(
-            r#"{{"job_complete":true,"job_success":true,"result":{}}}"#,
-            complete_result("user-1", "job-1")
-        );
-        let body = sign_json(&signer(), &body, time::Duration::ZERO).unwrap();
-        let response = Response::new(200, body)
-            .with_header("Content-Type", "application/json")
-            .closing();
-        let _ = tls.respond(&response);
-        let stream = tls.stream();
-        stream.conn.send_close_notify();
-        let _ = stream.flush();
-    })
-    .unwrap();
+    let server = TlsServer::start();
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!(
-            "https://127.0.0.1:{}/v1",
-            http.port()
-        )))
+        .server(server.server())
         .root_certificates_pem(&pem("ca.pem"))
         .build()
         .unwrap();
@@ -229,7 +210,7 @@ fn new_tls_connections_resume_the_session() {
         api.get_job_status(&job(), &JobStatusOptions::default())
             .unwrap();
     }
-    let kinds = kinds.lock().unwrap().clone();
+    let kinds = server.handshakes();
     assert_eq!(kinds.len(), 3);
     assert_eq!(kinds[0], Some(rustls::HandshakeKind::Full), "{kinds:?}");
     assert!(
