@@ -38,17 +38,7 @@ To wait on Smile ID, set:
 Exit status: 0 complete and verified, 1 the wait failed, 2 incomplete or wrong variables or arguments.";
 
 fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        None => support::exit(run()),
-        Some("-h" | "--help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("unknown argument {other:?}; this example takes none (see --help)");
-            ExitCode::from(2)
-        }
-    }
+    support::main_without_arguments(USAGE, run)
 }
 
 fn print_progress(label: &str, p: &PollProgress<'_>) {

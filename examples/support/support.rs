@@ -226,6 +226,22 @@ pub fn target(scenario: Scenario) -> Result<Target, Failure> {
     }
 }
 
+/// The `main` of an example that takes no argument: `--help` (or `-h`)
+/// prints `usage`; any other argument exits with status 2; none runs `run`.
+pub fn main_without_arguments(usage: &str, run: impl FnOnce() -> Result<(), Failure>) -> ExitCode {
+    match std::env::args().nth(1).as_deref() {
+        None => exit(run()),
+        Some("-h" | "--help") => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("unknown argument {other:?}; this example takes none (see --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// The process's exit: 0; 2 after a configuration error; 1 after any other
 /// error, printed with its causes.
 pub fn exit(result: Result<(), Failure>) -> ExitCode {
