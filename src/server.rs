@@ -152,9 +152,8 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let path = url.path().trim_end_matches('/');
     // Smile ID answers under /v1: its own host without a path would be a 404
     // on every call, reported as a server error far from its cause.
-    let host = url.host().unwrap_or("").trim_end_matches('.');
-    let smile_id = host.eq_ignore_ascii_case("smileidentity.com")
-        || host.to_ascii_lowercase().ends_with(".smileidentity.com");
+    let host = url.host().unwrap_or("").to_ascii_lowercase();
+    let smile_id = host == "smileidentity.com" || host.ends_with(".smileidentity.com");
     if smile_id && path.is_empty() {
         return Err(Error::invalid_input(
             "sid_server",

@@ -128,15 +128,7 @@ fn a_connection_closed_after_its_answer_is_recovered_from() {
 #[test]
 fn a_pooled_connection_closed_as_it_is_reused_is_replaced_at_once() {
     let server = server(After::DropNext);
-    let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!(
-            "http://127.0.0.1:{}/v1",
-            server.port()
-        )))
-        .max_retries(0)
-        .build()
-        .unwrap();
-    calls(&api, 10);
+    calls(&client(&server, 0), 10);
     // One connection per answer; each dropped its second request.
     assert_eq!(server.connections(), 10);
 }
