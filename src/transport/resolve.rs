@@ -86,17 +86,6 @@ impl<In: Transport> Connector<In> for Resolving {
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.open(details, chained)
-    }
-}
-
-impl Resolving {
-    /// A new connection (or the one a proxy connector made), wrapped.
-    fn open<In: Transport>(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Box<dyn Transport>>, ureq::Error> {
         let boxed = |t: Option<_>| t.map(|t| Box::new(Connection::new(t)) as Box<dyn Transport>);
         // Already connected (through a proxy), or addresses that are not the
         // placeholder (a proxy's target, left unresolved on purpose): as is.
@@ -109,7 +98,13 @@ impl Resolving {
             UreqInstant::Exact(at) => at,
             _ => Instant::now(),
         };
-        let addrs = self.resolve(details)?;
+        let addrs = look_up(
+            &self.cache,
+            details.uri,
+            details.config,
+            details.timeout,
+            details.resolver.empty(),
+        )?;
         let timeout = match details.timeout.after {
             UreqDuration::Exact(total) => {
                 let left = total.saturating_sub(started.elapsed());
@@ -136,16 +131,6 @@ impl Resolving {
             }
         }
         connected.map(boxed)
-    }
-
-    fn resolve(&self, details: &ConnectionDetails) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        look_up(
-            &self.cache,
-            details.uri,
-            details.config,
-            details.timeout,
-            details.resolver.empty(),
-        )
     }
 }
 
