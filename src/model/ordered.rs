@@ -1,23 +1,19 @@
 //! The one ordered map behind [`Extra`](crate::Extra) and
 //! [`Actions`](crate::Actions): keys in the order received, repeated keys
-//! kept, and known keys held as static strings (see `wire::key::intern`).
+//! kept.
 //!
 //! A `Vec` rather than a hash map: objects are small, order matters for
 //! faithful re-serialising, and a lookup by linear scan is cheaper than
 //! hashing at these sizes.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use serde::de;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-
-use crate::wire::{budget, key::intern};
 
 /// Keys and values in the order received.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Ordered<V> {
-    entries: Vec<(Cow<'static, str>, V)>,
+    entries: Vec<(String, V)>,
 }
 
 impl<V> Default for Ordered<V> {
@@ -39,7 +35,7 @@ impl<V> Ordered<V> {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => Some(std::mem::replace(slot, value)),
             None => {
-                self.entries.push((Cow::Owned(key), value));
+                self.entries.push((key, value));
                 None
             }
         }
@@ -64,10 +60,9 @@ impl<V> Ordered<V> {
         self.entries.is_empty()
     }
 
-    /// Appends while decoding, within the decoding budget. A repeated key is
-    /// kept rather than lost.
-    pub(crate) fn push<E: de::Error>(&mut self, key: Cow<'_, str>, value: V) -> Result<(), E> {
-        budget::push(&mut self.entries, (intern(key), value))
+    /// Appends while decoding. A repeated key is kept rather than lost.
+    pub(crate) fn push(&mut self, key: &str, value: V) {
+        self.entries.push((key.to_owned(), value));
     }
 }
 
