@@ -9,8 +9,10 @@ use super::object::{lenient, lenient_object, object_field};
 use crate::{ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
-    /// Reads a result object leniently (see the type's docs). This does not
-    /// verify anything: use [`WebApi`](crate::WebApi) for data from the network.
+    /// Reads a result object leniently (see the type's docs), from a
+    /// deserialiser that can lend its text (`serde_json::from_str` or
+    /// `from_slice`): values are kept as received. This does not verify
+    /// anything: use [`WebApi`](crate::WebApi) for data from the network.
     JobResult, "a result object",
     |this, key, map, extra, once| {
         "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
