@@ -271,6 +271,29 @@ impl WebApiBuilder {
         /// The largest response body read, in bytes; a longer one is
         /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
         /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+        ///
+        /// # Limits on what a body holds
+        ///
+        /// Before its signature is checked, a body is only scanned: at most
+        /// 64 KiB beyond the body itself, whatever it holds. Once authentic
+        /// (the signature covers only the timestamp, not the body), it is
+        /// decoded within limits far beyond anything Smile ID sends, each
+        /// refused as [`Error::Decode`] naming the limit:
+        ///
+        /// - a `history` of at most 10,000 entries ("history has more than
+        ///   10,000 entries");
+        /// - at most 10,000 keys in any one object ("an object has more than
+        ///   10,000 keys");
+        /// - nesting at most 128 deep (refused before authentication);
+        /// - and this size cap.
+        ///
+        /// Decoding a body of `n` bytes then holds at most
+        /// `17 × n + 10,000 × 5 KiB` (17 bytes per byte of JSON when it is
+        /// all one-character keys; 5 KiB for the fixed part of a history
+        /// entry whose every text field is a number such as `1e308`, written
+        /// out): about 321 MiB at the default cap (17 × 16 MiB + 49 MiB). A
+        /// real 1,000-entry history of 785 KB holds about 1.6 MB. Lower the
+        /// cap where memory is tighter.
         max_response_bytes: u64;
 
         /// How many times a failed attempt is retried: after a connection failure,

@@ -1,8 +1,8 @@
 //! How a response or callback is judged, in one place and in this order:
 //! the HTTP status; a scan of the raw body (syntax, shape, duplicated
 //! fields) that allocates nothing; the signature; that it is not a signature
-//! this client issued; the timestamp's freshness; typed decoding within a
-//! memory budget; and, for job status, the job.
+//! this client issued; the timestamp's freshness; typed decoding within the
+//! structural limits (see `wire`); and, for job status, the job.
 //!
 //! Nothing in a body is decoded into memory before its signature is checked.
 
@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::Subject;
 use crate::skim::{self, Duplicates, SkimError};
-use crate::wire::{WireJobStatus, budget};
+use crate::wire::decode_job_status;
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// The most of an escaped `timestamp` or `signature` unescaped before it is
@@ -60,7 +60,7 @@ impl Judge<'_> {
         let authentic = self
             .authenticate(timestamp, signature, Subject::Response)
             .map_err(|err| not_json_first(text, body, err))?;
-        let wire = match decode_typed::<WireJobStatus>(text) {
+        let wire = match decode_job_status(text) {
             Ok(wire) => wire,
             Err(typed_err) => {
                 // The job can still be judged from the raw result, so that
@@ -175,11 +175,11 @@ fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>
 }
 
 /// Reads a verified body straight into a typed value, in one pass, within the
-/// decoding budget ([`budget::for_body`]).
+/// structural limits (see `wire`).
 pub(crate) fn decode_typed<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
 ) -> Result<T, serde_json::Error> {
-    budget::with(budget::for_body(text.len()), || serde_json::from_str(text))
+    serde_json::from_str(text)
 }
 
 /// The job named by a raw result object, for bodies that did not decode.

@@ -3,8 +3,11 @@
 //! objects, given a valid timestamp and signature first, so the fuzzer also
 //! reaches the job check and decoding of authentic responses. Inputs starting
 //! with `R` get the timestamp and signature of a request this client just
-//! made, and must be refused as reflected. Every input is also judged as a
-//! callback body, which shares the judging code.
+//! made, and must be refused as reflected. Inputs starting with `L` become a
+//! signed history of up to 10,001 copies of the rest (as one entry's JSON),
+//! around the history limit, which must never panic and past 10,000 entries
+//! must be refused. Every input is also judged as a callback body, which
+//! shares the judging code.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -31,6 +34,22 @@ fuzz_target!(|data: &[u8]| {
                     let _ = api.verify_job_status_at(&body, &job, now);
                     let _ = api.verify_callback_at(&body, now);
                 }
+            }
+        }
+        Some((b'L', rest)) if rest.len() >= 2 => {
+            let n = usize::from(u16::from_le_bytes([rest[0], rest[1]])) % 10_002;
+            let entry = std::str::from_utf8(&rest[2..]).unwrap_or("{}");
+            let entry = if entry.is_empty() { "{}" } else { entry };
+            let signed = api.signature().generate_signature(Some("2024-10-04T00:00:00.000Z"));
+            let body = format!(
+                r#"{{"timestamp":"{}","signature":"{}","job_complete":false,"history":[{}]}}"#,
+                signed.timestamp,
+                signed.signature,
+                vec![entry; n].join(",")
+            );
+            let result = api.verify_job_status_at(body.as_bytes(), &job, now);
+            if n > 10_000 && serde_json::from_str::<serde_json::Value>(entry).is_ok_and(|v| v.is_object()) {
+                assert!(matches!(result, Err(Error::Decode { .. })), "{result:?}");
             }
         }
         Some((b'R', rest)) => {

@@ -60,7 +60,9 @@ pub struct JobStatus {
     pub signature: String,
     /// The response's timestamp (already checked for freshness).
     pub timestamp: OffsetDateTime,
-    /// Every top-level field not modelled above.
+    /// Every top-level field not modelled above, and any modelled one whose
+    /// value had an unexpected type (a `result` of `0` or `false`, a string
+    /// `image_links` or `history`), kept exactly as received.
     pub extra: Extra,
     pub(crate) raw_timestamp: String,
 }

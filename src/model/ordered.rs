@@ -1,6 +1,6 @@
 //! The one ordered map behind [`Extra`](crate::Extra) and
 //! [`Actions`](crate::Actions): keys in the order received, repeated keys
-//! kept, and known keys held as static strings (see `wire::key::intern`).
+//! kept.
 //!
 //! A `Vec` rather than a hash map: objects are small, order matters for
 //! faithful re-serialising, and a lookup by linear scan is cheaper than
@@ -9,10 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-
-use crate::wire::{budget, key::intern};
 
 /// Keys and values in the order received.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,10 +61,9 @@ impl<V> Ordered<V> {
         self.entries.is_empty()
     }
 
-    /// Appends while decoding, within the decoding budget. A repeated key is
-    /// kept rather than lost.
-    pub(crate) fn push<E: de::Error>(&mut self, key: Cow<'_, str>, value: V) -> Result<(), E> {
-        budget::push(&mut self.entries, (intern(key), value))
+    /// Appends while decoding. A repeated key is kept rather than lost.
+    pub(crate) fn push(&mut self, key: &str, value: V) {
+        self.entries.push((crate::wire::intern(key), value));
     }
 }
 

@@ -105,19 +105,6 @@ impl RawJson {
             )
         })
     }
-
-    /// JSON `null`.
-    pub(crate) fn null() -> Self {
-        RawJson(null_raw())
-    }
-
-    /// A scalar value as JSON (what a number or boolean read where text was
-    /// expected is kept as).
-    pub(crate) fn from_value(value: &serde_json::Value) -> Self {
-        serde_json::value::to_raw_value(value)
-            .map(RawJson)
-            .unwrap_or_else(|_| RawJson(null_raw()))
-    }
 }
 
 /// The length of `text` as a JSON string, as `serde_json` escapes it.

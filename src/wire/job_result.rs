@@ -5,12 +5,14 @@
 //! attributes for writing), and one line here for reading it.
 
 use super::Scalar;
-use super::object::{NullableObject, lenient, lenient_object};
-use crate::{Actions, ImageLinks, JobResult, JobType, PartnerParams, RawJson};
+use super::object::{lenient, lenient_object, object_field};
+use crate::{ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
-    /// Reads a result object leniently (see the type's docs). This does not
-    /// verify anything: use [`WebApi`](crate::WebApi) for data from the network.
+    /// Reads a result object leniently (see the type's docs), from a
+    /// deserialiser that can lend its text (`serde_json::from_str` or
+    /// `from_slice`): values are kept as received. This does not verify
+    /// anything: use [`WebApi`](crate::WebApi) for data from the network.
     JobResult, "a result object",
     |this, key, map, extra, once| {
         "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
@@ -24,11 +26,9 @@ lenient_object! {
         "IsMachineResult" => this.is_machine_result = lenient(map, extra, key, Scalar::into_bool)?,
         "PartnerParams" => {
             once.check(0, key)?;
-            this.partner_params = map.next_value::<NullableObject<PartnerParams>>()?.0;
+            this.partner_params = object_field(map, extra, key)?;
         }
-        "Actions" => {
-            this.actions = map.next_value::<NullableObject<Actions>>()?.0.unwrap_or_default();
-        }
+        "Actions" => this.actions = object_field(map, extra, key)?.unwrap_or_default(),
     }
 }
 
@@ -50,12 +50,11 @@ lenient_object! {
 }
 
 /// A job type: a non-negative integer or a string, in the form received.
-fn job_type(value: Scalar<'_>) -> Result<Option<JobType>, RawJson> {
+fn job_type(value: Scalar<'_>) -> Option<JobType> {
     match value {
-        Scalar::Null => Ok(None),
-        Scalar::U64(n) => Ok(Some(JobType::Number(n))),
-        Scalar::Str(s) => Ok(Some(JobType::Text(s.into_owned()))),
-        other => Err(other.into_raw()),
+        Scalar::U64(n) => Some(JobType::Number(n)),
+        Scalar::Str(s) => Some(JobType::Text(s.into_owned())),
+        _ => None,
     }
 }
 
@@ -114,6 +113,29 @@ mod tests {
         assert_eq!(r.extra.get("ConfidenceValue").unwrap().to_json(), "\"N/A\"");
         assert_eq!(r.extra.get("IsFinalResult").unwrap().to_json(), "\"maybe\"");
         assert_eq!(r.extra.get("ResultText").unwrap().to_json(), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn unexpected_types_are_kept_byte_exact() {
+        let json = r#"{"ResultText": {"a": 1.50, "b" : [1e2]},"ConfidenceValue":1e400,"Actions":"none","PartnerParams":7,"ResultCode":"0810","IsFinalResult":"yes"}"#;
+        let r: JobResult = serde_json::from_str(json).unwrap();
+        assert_eq!(r.result_code.as_deref(), Some("0810"));
+        assert!(r.actions.is_empty() && r.partner_params.is_none());
+        let kept: Vec<_> = r.extra.iter().map(|(k, v)| (k, v.to_json())).collect();
+        assert_eq!(
+            kept,
+            [
+                ("ResultText", r#"{"a": 1.50, "b" : [1e2]}"#),
+                ("ConfidenceValue", "1e400"),
+                ("Actions", r#""none""#),
+                ("PartnerParams", "7"),
+                ("IsFinalResult", r#""yes""#),
+            ]
+        );
+        let r: JobResult = serde_json::from_str(r#"{"Actions":[],"PartnerParams":[]}"#).unwrap();
+        assert!(r.extra.is_empty() && r.actions.is_empty());
+        let r: JobResult = serde_json::from_str(r#"{"Actions":{"A":{"x" : 1.50}}}"#).unwrap();
+        assert_eq!(r.actions.get("A").unwrap().as_str(), r#"{"x" : 1.50}"#);
     }
 
     #[test]

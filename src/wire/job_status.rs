@@ -4,11 +4,13 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::object::{
-    NullableObject, ObjectVisitor, empty_seq, lenient, lenient_object, strict_bool,
+    ObjectVisitor, is_empty_array, keep, lenient, lenient_object, next_raw, object_field,
+    strict_bool,
 };
-use super::{Scalar, budget};
+use super::{MAX_HISTORY, Scalar};
 use crate::model::Signed;
 use crate::{Extra, ImageLinks, JobResult, JobStatus};
 
@@ -24,6 +26,25 @@ pub(crate) struct WireJobStatus {
     pub(crate) history: Vec<JobResult>,
     pub(crate) image_links: Option<ImageLinks>,
     pub(crate) extra: Extra,
+    /// `history` was not a list of objects: it is kept as received, in
+    /// `extra`, by [`decode_job_status`].
+    unreadable_history: bool,
+}
+
+/// Reads an authenticated job status body.
+pub(crate) fn decode_job_status(text: &str) -> Result<WireJobStatus, serde_json::Error> {
+    let mut wire: WireJobStatus = serde_json::from_str(text)?;
+    if wire.unreadable_history {
+        // Rare, so read again rather than keep every history's text.
+        #[derive(serde::Deserialize)]
+        struct HistoryOnly<'a> {
+            #[serde(borrow)]
+            history: &'a RawValue,
+        }
+        let only: HistoryOnly<'_> = serde_json::from_str(text)?;
+        keep(&mut wire.extra, "history", only.history);
+    }
+    Ok(wire)
 }
 
 impl WireJobStatus {
@@ -51,13 +72,13 @@ lenient_object! {
         "job_complete" => this.job_complete = strict_bool(map, key)?,
         "job_success" => this.job_success = strict_bool(map, key)?,
         "code" => this.code = lenient(map, extra, key, Scalar::into_code)?,
-        "result" => match map.next_value::<Option<ResultField>>()? {
-            None | Some(ResultField::None) => {}
-            Some(ResultField::Object(r)) => this.result = Some(*r),
-            Some(ResultField::Text(t)) => this.result_message = Some(t),
-        },
-        "history" => this.history = map.next_value::<Option<History>>()?.unwrap_or_default().0,
-        "image_links" => this.image_links = map.next_value::<NullableObject<ImageLinks>>()?.0,
+        "result" => read_result(this, next_raw(map)?)?,
+        "history" => {
+            let History(history) = map.next_value()?;
+            this.unreadable_history = history.is_none();
+            this.history = history.unwrap_or_default();
+        }
+        "image_links" => this.image_links = object_field(map, extra, key)?,
         // Read, and checked, before decoding (see `skim`).
         "timestamp" | "signature" => {
             map.next_value::<IgnoredAny>()?;
@@ -65,70 +86,122 @@ lenient_object! {
     }
 }
 
-/// `history`: an array of result objects (`null`, read as an `Option`, is
-/// none).
-#[derive(Default)]
-struct History(Vec<JobResult>);
+/// `result`: an object once the job has one, else a message string (`{}`,
+/// `[]` and `null` are none). Any other value (`0`, `false`, seen while a job
+/// is pending) is kept as received. Its `PartnerParams` decides which job the
+/// answer is about, so it must be an object when present.
+fn read_result<E: de::Error>(this: &mut WireJobStatus, raw: &RawValue) -> Result<(), E> {
+    let text = raw.get();
+    if text.starts_with('{') {
+        let result: JobResult = serde_json::from_str(text).map_err(E::custom)?;
+        if result.extra.contains_key("PartnerParams") {
+            return Err(E::custom("`result`'s `PartnerParams` is not an object"));
+        }
+        this.result = Some(result).filter(|r| !r.is_empty());
+    } else if text.starts_with('"') {
+        this.result_message = Scalar::of(text).into_text();
+    } else if text != "null" && !is_empty_array(text) {
+        keep(&mut this.extra, "result", raw);
+    }
+    Ok(())
+}
+
+/// `history`: a list of result objects (`{}`, `[]` and `null` are an empty
+/// one), or `None` for any other value, to be kept as received.
+struct History(Option<Vec<JobResult>>);
 
 impl<'de> Deserialize<'de> for History {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(HistoryVisitor)
+        deserializer.deserialize_any(HistoryVisitor).map(History)
     }
 }
 
+/// Reads a value that is a list of objects, or `None` for any other value
+/// (having read past it).
 struct HistoryVisitor;
 
+macro_rules! other_values {
+    ($($visit:ident($ty:ty)),*) => {
+        $(fn $visit<E: de::Error>(self, _: $ty) -> Result<Self::Value, E> {
+            Ok(None)
+        })*
+    };
+}
+
 impl<'de> Visitor<'de> for HistoryVisitor {
-    type Value = History;
+    type Value = Option<Vec<JobResult>>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of result objects, or null")
+        f.write_str("a history")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<History, A::Error> {
+    other_values!(
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_f64(f64),
+        visit_str(&str)
+    );
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Some(Vec::new()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut empty = true;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
+            empty = false;
+        }
+        Ok(empty.then(Vec::new))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
-        while let Some(entry) = seq.next_element::<JobResult>()? {
-            budget::push(&mut entries, entry)?;
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            let Some(entry) = entry.0 else {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(None);
+            };
+            if entries.len() == MAX_HISTORY {
+                return Err(de::Error::custom("history has more than 10,000 entries"));
+            }
+            entries.push(entry);
         }
-        Ok(History(entries))
+        Ok(Some(entries))
     }
 }
 
-/// `result` is an object, a message string, `{}` or `[]` (`null`, read as an
-/// `Option`, and absence are none too).
-enum ResultField {
-    None,
-    Object(Box<JobResult>),
-    Text(String),
-}
+/// One history entry: a result object (`[]` is an empty one), or `None` for
+/// any other value.
+struct Entry(Option<JobResult>);
 
-impl<'de> Deserialize<'de> for ResultField {
+impl<'de> Deserialize<'de> for Entry {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ResultFieldVisitor)
+        deserializer.deserialize_any(EntryVisitor).map(Entry)
     }
 }
 
-struct ResultFieldVisitor;
+struct EntryVisitor;
 
-impl<'de> Visitor<'de> for ResultFieldVisitor {
-    type Value = ResultField;
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = Option<JobResult>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a result object, a message string, or null")
+        f.write_str("a history entry")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<ResultField, E> {
-        Ok(ResultField::Text(v.to_owned()))
+    other_values!(
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_f64(f64),
+        visit_str(&str)
+    );
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<ResultField, E> {
-        Ok(ResultField::Text(v))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        ObjectVisitor::new().visit_map(map).map(Some)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ResultField, A::Error> {
-        empty_seq::<A, ()>(seq, &self).map(|()| ResultField::None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ResultField, A::Error> {
-        let result: JobResult = ObjectVisitor::new().visit_map(map)?;
-        if result.is_empty() {
-            return Ok(ResultField::None);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut empty = true;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            empty = false;
         }
-        budget::charge(size_of::<JobResult>())?;
-        Ok(ResultField::Object(Box::new(result)))
+        Ok(empty.then(JobResult::default))
     }
 }
 
@@ -151,8 +224,73 @@ mod tests {
         assert_eq!(w.result_message.as_deref(), Some("No zip uploaded yet"));
         let w = wire(r#"{"result":{"ResultCode":1012}}"#);
         assert_eq!(w.result.unwrap().result_code.as_deref(), Some("1012"));
-        assert!(serde_json::from_str::<WireJobStatus>(r#"{"result":[1]}"#).is_err());
-        assert!(serde_json::from_str::<WireJobStatus>(r#"{"result":5}"#).is_err());
+        // Other values are kept as received.
+        for raw in ["[1]", "5", "0", "false", "true"] {
+            let w = wire(&format!(r#"{{"result":{raw}}}"#));
+            assert!(w.result.is_none() && w.result_message.is_none());
+            assert_eq!(w.extra.get("result").unwrap().to_json(), raw);
+        }
+        assert_eq!(wire(r#"{"result":""}"#).result_message.as_deref(), Some(""));
+        let err = decode_job_status(r#"{"result":{"PartnerParams":"u"}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("`PartnerParams` is not an object"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn histories_of_other_shapes_are_empty_or_kept_as_received() {
+        let empty = |json: &str| decode_job_status(json).unwrap().history.is_empty();
+        assert!(empty(r#"{"history":{}}"#));
+        assert!(empty(r#"{"history":[]}"#));
+        assert!(empty(r#"{"history":null}"#));
+        for raw in [
+            r#""none""#,
+            "7",
+            r#"{"a" : 1}"#,
+            r#"[{"ResultCode":"0810"}, 1]"#,
+        ] {
+            let w = decode_job_status(&format!(r#"{{"history": {raw}, "code":"2302"}}"#)).unwrap();
+            assert!(w.history.is_empty(), "{raw}");
+            assert_eq!(w.extra.get("history").unwrap().to_json(), raw);
+        }
+        let w = wire(r#"{"history":[[],{"ResultCode":810}]}"#);
+        assert_eq!(w.history.len(), 2);
+        assert_eq!(w.history[1].result_code.as_deref(), Some("0810"));
+    }
+
+    #[test]
+    fn history_and_keys_are_limited() {
+        let history = |n: usize| format!(r#"{{"history":[{}{{}}]}}"#, "{},".repeat(n - 1));
+        assert_eq!(wire(&history(MAX_HISTORY)).history.len(), MAX_HISTORY);
+        let err = decode_job_status(&history(MAX_HISTORY + 1)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("history has more than 10,000 entries"),
+            "{err}"
+        );
+        let keys = |n: usize| {
+            let keys: Vec<String> = (0..n).map(|i| format!(r#""k{i}":0"#)).collect();
+            format!(r#"{{"result":{{"Actions":{{{}}}}}}}"#, keys.join(","))
+        };
+        assert!(decode_job_status(&keys(crate::wire::MAX_KEYS)).is_ok());
+        let err = decode_job_status(&keys(crate::wire::MAX_KEYS + 1)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("an object has more than 10,000 keys"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn image_links_of_other_shapes_are_kept_as_received() {
+        let w = wire(r#"{"image_links":"https://x.example/a.jpg"}"#);
+        assert!(w.image_links.is_none());
+        assert_eq!(
+            w.extra.get("image_links").unwrap().to_json(),
+            r#""https://x.example/a.jpg""#
+        );
+        assert!(wire(r#"{"image_links":[]}"#).extra.is_empty());
     }
 
     #[test]
@@ -160,7 +298,18 @@ mod tests {
         let w = wire(r#"{"job_complete":"true","job_success":false}"#);
         assert_eq!(w.job_complete, Some(true));
         assert_eq!(w.job_success, Some(false));
-        assert!(serde_json::from_str::<WireJobStatus>(r#"{"job_complete":"yes"}"#).is_err());
-        assert!(serde_json::from_str::<WireJobStatus>(r#"{"job_complete":{}}"#).is_err());
+        let w = wire(r#"{"job_complete":1,"job_success":"1"}"#);
+        assert_eq!((w.job_complete, w.job_success), (Some(true), Some(true)));
+        let w = wire(r#"{"job_complete":"False","job_success":"0"}"#);
+        assert_eq!((w.job_complete, w.job_success), (Some(false), Some(false)));
+        for bad in [r#""yes""#, "{}", "2", "1.0", r#"" true""#] {
+            for key in ["job_complete", "job_success"] {
+                let json = format!(r#"{{"{key}":{bad}}}"#);
+                assert!(
+                    serde_json::from_str::<WireJobStatus>(&json).is_err(),
+                    "{json}"
+                );
+            }
+        }
     }
 }

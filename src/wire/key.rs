@@ -1,12 +1,9 @@
-//! Object keys: borrowed from the input when they have no escapes, and held
-//! as static strings when they are ones Smile ID is known to send.
+//! Object keys, borrowed from the input when they have no escapes.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-
-use super::budget;
 
 /// The keys Smile ID sends that are kept as they are: action names and the
 /// result fields not modelled as struct fields. Keeping them as static strings
@@ -15,10 +12,10 @@ use super::budget;
 macro_rules! known_keys {
     ($($key:literal),* $(,)?) => {
         /// A key as a `'static` string when it is a known one, else owned.
-        pub(crate) fn intern(key: Cow<'_, str>) -> Cow<'static, str> {
-            match &*key {
+        pub(crate) fn intern(key: &str) -> Cow<'static, str> {
+            match key {
                 $($key => Cow::Borrowed($key),)*
-                _ => Cow::Owned(key.into_owned()),
+                _ => Cow::Owned(key.to_owned()),
             }
         }
     };
@@ -76,16 +73,14 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object key")
             }
-            // Charged when kept (`Extra::push`): most keys are known ones,
-            // kept as static strings.
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                budget::copy_unescaped(v).map(|s| Key(Cow::Owned(s)))
+                Ok(Key(Cow::Owned(v.to_owned())))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                budget::keep_unescaped(v).map(|s| Key(Cow::Owned(s)))
+                Ok(Key(Cow::Owned(v)))
             }
         }
         deserializer.deserialize_str(KeyVisitor)

@@ -1,27 +1,30 @@
 //! Private, lenient decoding of Smile ID's JSON into the model types, in one
-//! place: the decoding budget, object keys, the lenient scalar reader, the
+//! place: the structural limits, object keys, the lenient scalar reader, the
 //! one object reader, and each type's modelled keys.
 //!
 //! Every reader here is lenient where Smile ID is known to vary (strings for
 //! booleans and numbers, numbers for strings, `null` or `[]` for an empty
-//! object) and keeps every field it does not model in an
-//! [`Extra`](crate::Extra), so a result can be stored and re-serialised
-//! without loss.
+//! object) and keeps every field it does not model, or cannot read as its
+//! type, in an [`Extra`](crate::Extra) as received, so a result can be
+//! stored and re-serialised without loss.
 
-pub(crate) mod budget;
 mod job_result;
 mod job_status;
-pub(crate) mod key;
+mod key;
 mod object;
 mod ordered;
 mod scalar;
-mod write_json;
+
+/// The most entries a `history` may hold (Smile ID's hold a handful).
+pub(crate) const MAX_HISTORY: usize = 10_000;
+/// The most keys one object may hold (Smile ID's hold a few hundred at most).
+pub(crate) const MAX_KEYS: usize = 10_000;
 
 use serde::de::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-pub(crate) use job_status::WireJobStatus;
-pub(crate) use key::Key;
+pub(crate) use job_status::decode_job_status;
+pub(crate) use key::{Key, intern};
 pub(crate) use scalar::{Scalar, number_text};
 
 use crate::RawJson;
@@ -30,8 +33,6 @@ impl<'de> Deserialize<'de> for RawJson {
     /// Works with `serde_json`'s deserialisers (`from_str`, `from_slice`,
     /// `from_reader`), which can hand over raw text.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        budget::charge(raw.get().len())?;
-        Ok(RawJson(raw))
+        Box::<RawValue>::deserialize(deserializer).map(RawJson)
     }
 }

@@ -1,16 +1,20 @@
 //! The one way an object is read: each key a type models goes to that
 //! type's reader ([`LenientObject::read_field`]); every other key is kept in
 //! the type's [`Extra`], in order. Also the shared field readers: lenient
-//! scalars, strict booleans, fields that must appear once, and object fields
-//! that may be `null` or `[]`.
+//! scalars, the one boolean reading of the fields that decide what an answer
+//! means, fields that must appear once, and object fields.
+//!
+//! The one leniency rule: a modelled field whose value has an unexpected type
+//! is kept in the type's `Extra` exactly as received (its raw text) and the
+//! field reads as absent. `null`, `{}` and `[]` read as empty.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
-use super::{Key, Scalar};
+use super::{Key, MAX_KEYS, Scalar};
 use crate::{Extra, RawJson};
 
 /// A model type read from a JSON object, leniently.
@@ -90,14 +94,16 @@ impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
         f.write_str(T::EXPECTING)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        empty_seq(seq, &self)
+        empty_seq(seq, &self).map(|()| T::default())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
         let mut once = Once::default();
+        let mut keys = KeyCount::default();
         while let Some(Key(key)) = map.next_key()? {
+            keys.count()?;
             if !out.read_field(&key, &mut map, &mut once)? {
-                out.extra().0.push(key, map.next_value()?)?;
+                out.extra().0.push(&key, map.next_value()?);
             }
         }
         Ok(out)
@@ -109,6 +115,20 @@ pub(crate) fn read_object<'de, D: Deserializer<'de>, T: LenientObject>(
     deserializer: D,
 ) -> Result<T, D::Error> {
     deserializer.deserialize_map(ObjectVisitor::new())
+}
+
+/// Counts the keys of one object against [`MAX_KEYS`].
+#[derive(Default)]
+pub(crate) struct KeyCount(usize);
+
+impl KeyCount {
+    pub(crate) fn count<E: de::Error>(&mut self) -> Result<(), E> {
+        self.0 += 1;
+        if self.0 > MAX_KEYS {
+            return Err(E::custom("an object has more than 10,000 keys"));
+        }
+        Ok(())
+    }
 }
 
 /// The keys of one object that must not repeat: for the fields that say
@@ -130,78 +150,98 @@ impl Once {
     }
 }
 
-/// Reads a lenient field with `read` (one of [`Scalar`]'s readers). A value
-/// it cannot read is filed among the unknown fields under its own key, so
-/// nothing is lost, and the field is `None`.
+/// The next value's raw text, borrowed from the input.
+pub(crate) fn next_raw<'de, A: MapAccess<'de>>(map: &mut A) -> Result<&'de RawValue, A::Error> {
+    map.next_value()
+}
+
+/// Keeps `raw` as received under `key`.
+pub(crate) fn keep(extra: &mut Extra, key: &str, raw: &RawValue) {
+    extra.0.push(key, RawJson(raw.to_owned()));
+}
+
+/// Reads a lenient field with `read` (one of [`Scalar`]'s readers). `null`
+/// is `None`; a value it cannot read is kept as received among the unknown
+/// fields under its own key, and the field is `None`.
 #[inline(always)]
 pub(crate) fn lenient<'de, A, T>(
     map: &mut A,
     extra: &mut Extra,
     key: &str,
-    read: impl FnOnce(Scalar<'de>) -> Result<Option<T>, RawJson>,
+    read: impl FnOnce(Scalar<'de>) -> Option<T>,
 ) -> Result<Option<T>, A::Error>
 where
     A: MapAccess<'de>,
 {
-    match read(map.next_value()?) {
-        Ok(value) => Ok(value),
-        Err(raw) => {
-            extra.0.push(Cow::Borrowed(key), raw)?;
-            Ok(None)
-        }
+    let raw = next_raw(map)?;
+    let scalar = Scalar::of(raw.get());
+    if scalar == Scalar::Null {
+        return Ok(None);
     }
+    let value = read(scalar);
+    if value.is_none() {
+        keep(extra, key, raw);
+    }
+    Ok(value)
 }
 
-/// Reads a field that must be a boolean (leniently), failing otherwise.
+/// Reads a field that decides what an answer means (`job_complete`,
+/// `job_success`): `null` is `None`, the one set of boolean spellings
+/// ([`Scalar::into_bool`]) is read, anything else is an error.
 pub(crate) fn strict_bool<'de, A: MapAccess<'de>>(
     map: &mut A,
     key: &str,
 ) -> Result<Option<bool>, A::Error> {
-    map.next_value::<Scalar>()?.into_bool().map_err(|raw| {
-        de::Error::custom(format_args!("`{key}` is not a boolean: {}", raw.to_json()))
-    })
+    match Scalar::of(next_raw(map)?.get()) {
+        Scalar::Null => Ok(None),
+        scalar => scalar.into_bool().map(Some).ok_or_else(|| {
+            de::Error::custom(format_args!(
+                "`{key}` is not a boolean (true, false, \"true\" or \"false\" in any case, 1, 0, \"1\" or \"0\")"
+            ))
+        }),
+    }
 }
 
-/// For object-shaped fields: an empty array stands for an empty object (some
+/// Whether `raw` (one JSON value) is an empty array.
+pub(crate) fn is_empty_array(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with(']'))
+}
+
+/// Reads an object field from its raw text: an object as `T`; `null` and
+/// `[]` as `None`; anything else is kept as received in `extra` (and is
+/// `None`).
+pub(crate) fn object_field<'de, A, T>(
+    map: &mut A,
+    extra: &mut Extra,
+    key: &str,
+) -> Result<Option<T>, A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    let raw = next_raw(map)?;
+    let text = raw.get();
+    if text.starts_with('{') {
+        return serde_json::from_str(text)
+            .map(Some)
+            .map_err(de::Error::custom);
+    }
+    if text != "null" && !is_empty_array(text) {
+        keep(extra, key, raw);
+    }
+    Ok(None)
+}
+
+/// For object-shaped values: an empty array stands for an empty object (some
 /// JSON encoders write `[]` for an empty map); anything else in an array is
 /// an error.
-pub(crate) fn empty_seq<'de, A, T>(mut seq: A, expected: &dyn de::Expected) -> Result<T, A::Error>
-where
-    A: SeqAccess<'de>,
-    T: Default,
-{
-    match seq.next_element::<IgnoredAny>()? {
-        None => Ok(T::default()),
+pub(crate) fn empty_seq<'de, A: SeqAccess<'de>>(
+    mut seq: A,
+    expected: &dyn de::Expected,
+) -> Result<(), A::Error> {
+    match seq.next_element::<de::IgnoredAny>()? {
+        None => Ok(()),
         Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, expected)),
-    }
-}
-
-/// An object field that may also be `null` or `[]` (both `None`).
-pub(crate) struct NullableObject<T>(pub(crate) Option<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for NullableObject<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NullableObjectVisitor(PhantomData))
-    }
-}
-
-struct NullableObjectVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for NullableObjectVisitor<T> {
-    type Value = NullableObject<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object or null")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(NullableObject(None))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visit_unit()
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        empty_seq::<A, ()>(seq, &self).map(|()| NullableObject(None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| NullableObject(Some(t)))
     }
 }

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
+use super::object::{KeyCount, next_raw};
 use super::{Key, Scalar};
 use crate::model::ordered::Ordered;
 use crate::{ActionResult, Actions, Extra, RawJson};
@@ -26,23 +27,21 @@ impl OrderedValue for RawJson {
     }
 }
 
-/// An action's outcome: a known value, or any other text as received; a
-/// `null` action is left out.
+/// An action's outcome: a known value, or any other string as received, or
+/// any other value's JSON text as received; a `null` action is left out.
 impl OrderedValue for ActionResult {
     const EXPECTING: &'static str = "an Actions object";
     fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Self>, A::Error> {
-        Ok(Some(match map.next_value::<Scalar>()? {
-            Scalar::Null => return Ok(None),
-            Scalar::Str(s) => ActionResult::from(&*s),
-            other => ActionResult::Other(match other.into_text() {
-                Ok(text) => text.unwrap_or_default(),
-                Err(raw) => raw.to_json().to_owned(),
-            }),
-        }))
+        let raw = next_raw(map)?.get();
+        Ok(match Scalar::of(raw) {
+            Scalar::Null => None,
+            Scalar::Str(s) => Some(ActionResult::from(&*s)),
+            _ => Some(ActionResult::Other(raw.to_owned())),
+        })
     }
 }
 
-/// Reads an object into an [`Ordered`] map, in order, within the budget.
+/// Reads an object into an [`Ordered`] map, in order, within [`MAX_KEYS`](super::MAX_KEYS).
 struct OrderedVisitor<V>(PhantomData<V>);
 
 impl<'de, V: OrderedValue> Visitor<'de> for OrderedVisitor<V> {
@@ -52,9 +51,11 @@ impl<'de, V: OrderedValue> Visitor<'de> for OrderedVisitor<V> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered<V>, A::Error> {
         let mut out = Ordered::default();
+        let mut keys = KeyCount::default();
         while let Some(Key(key)) = map.next_key()? {
+            keys.count()?;
             if let Some(value) = V::read(&mut map)? {
-                out.push(key, value)?;
+                out.push(&key, value);
             }
         }
         Ok(out)

@@ -20,6 +20,7 @@ mod hostile;
 mod http_server;
 mod job_status;
 mod judging;
+mod leniency;
 mod logging;
 mod newcomer;
 mod pooling;
