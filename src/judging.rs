@@ -57,9 +57,7 @@ impl Judge<'_> {
             Duplicates::Refuse,
         )
         .map_err(|e| skim_error(e, body))?;
-        let authentic = self
-            .authenticate(timestamp, signature, Subject::Response)
-            .map_err(|err| not_json_first(text, body, err))?;
+        let authentic = self.authenticate(timestamp, signature, Subject::Response)?;
         let wire = match decode_typed::<WireJobStatus>(text) {
             Ok(wire) => wire,
             Err(typed_err) => {
@@ -93,9 +91,7 @@ impl Judge<'_> {
         let [timestamp, signature] =
             skim::top_level(text, ["timestamp", "signature"], Duplicates::Refuse)
                 .map_err(|e| skim_error(e, body).about(subject))?;
-        let authentic = self
-            .authenticate(timestamp, signature, subject)
-            .map_err(|err| not_json_first(text, body, err).about(subject))?;
+        let authentic = self.authenticate(timestamp, signature, subject)?;
         let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
             Error::decode(
                 format!("not a callback: {typed_err}"),
@@ -135,24 +131,17 @@ impl Judge<'_> {
     }
 }
 
-/// The body as text: JSON is UTF-8.
+/// The body as text: JSON is UTF-8. A leading byte-order mark is skipped
+/// (RFC 8259 allows a reader to; the signature never covers it).
 fn utf8(body: &[u8]) -> Result<&str, Error> {
-    std::str::from_utf8(body).map_err(|e| {
+    let text = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+    std::str::from_utf8(text).map_err(|e| {
         Error::decode(
             format!("not JSON: not UTF-8 ({e})"),
             body,
             Some(Box::new(e)),
         )
     })
-}
-
-/// A body that failed authentication is reported as not JSON when it is not
-/// (the first scan skips what nested values hold; this checks every token).
-fn not_json_first(text: &str, body: &[u8], err: Error) -> Error {
-    match skim::validate(text) {
-        Ok(()) => err,
-        Err(not_json) => skim_error(not_json, body),
-    }
 }
 
 fn skim_error(err: SkimError, body: &[u8]) -> Error {
