@@ -57,7 +57,9 @@ impl Judge<'_> {
             Duplicates::Refuse,
         )
         .map_err(|e| skim_error(e, body))?;
-        let authentic = self.authenticate(timestamp, signature, Subject::Response)?;
+        let authentic = self
+            .authenticate(timestamp, signature, Subject::Response)
+            .map_err(|err| not_json_first(text, body, err))?;
         let wire = match decode_typed::<WireJobStatus>(text) {
             Ok(wire) => wire,
             Err(typed_err) => {
@@ -91,7 +93,9 @@ impl Judge<'_> {
         let [timestamp, signature] =
             skim::top_level(text, ["timestamp", "signature"], Duplicates::Refuse)
                 .map_err(|e| skim_error(e, body).about(subject))?;
-        let authentic = self.authenticate(timestamp, signature, subject)?;
+        let authentic = self
+            .authenticate(timestamp, signature, subject)
+            .map_err(|err| not_json_first(text, body, err).about(subject))?;
         let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
             Error::decode(
                 format!("not a callback: {typed_err}"),
@@ -142,6 +146,15 @@ fn utf8(body: &[u8]) -> Result<&str, Error> {
             Some(Box::new(e)),
         )
     })
+}
+
+/// A body that failed authentication is reported as not JSON when it is not
+/// (the first scan skips what nested values hold; this checks every token).
+fn not_json_first(text: &str, body: &[u8], err: Error) -> Error {
+    match skim::validate(text) {
+        Ok(()) => err,
+        Err(not_json) => skim_error(not_json, body),
+    }
 }
 
 fn skim_error(err: SkimError, body: &[u8]) -> Error {

@@ -156,20 +156,6 @@ fn unsigned_bodies_are_rejected_without_allocating() {
         r"\u0030".repeat(1_000_000)
     );
     assert_unauthenticated_is_cheap(long_ts.as_bytes());
-    // What `serde_json` allocates while it skips is bounded first: keys
-    // with escapes just under the limit, many times over, and nesting at the
-    // limit, many times over (the skip keeps one byte per open bracket).
-    let key = r"\n".repeat(500);
-    let escaped_keys = format!(r#"{{{}"b":1}}"#, format!(r#""{key}":1,"#).repeat(2_000));
-    assert_unauthenticated_is_cheap(escaped_keys.as_bytes());
-    let huge_key = format!(r#"{{"{}":1}}"#, r"\n".repeat(500_000));
-    assert_unauthenticated_is_cheap(huge_key.as_bytes());
-    let deepest = format!("{}{}", "[".repeat(126), "]".repeat(126));
-    let nested = format!(r#"{{"a":[{}]}}"#, vec![deepest; 20_000].join(","));
-    assert_unauthenticated_is_cheap(nested.as_bytes());
-    // A byte-order mark in front changes nothing.
-    let bom = format!("\u{feff}{forged}");
-    assert_unauthenticated_is_cheap(bom.as_bytes());
 }
 
 #[test]

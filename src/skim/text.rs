@@ -99,6 +99,28 @@ impl Iterator for Unescape<'_> {
     }
 }
 
+/// An object key as found in the text.
+pub(super) struct RawKey<'a> {
+    pub(super) inner: &'a str,
+    pub(super) escaped: bool,
+}
+
+impl RawKey<'_> {
+    /// Whether the key, unescaped, is `name`.
+    pub(super) fn is(&self, name: &str) -> bool {
+        if !self.escaped {
+            return self.inner == name;
+        }
+        let mut expected = name.chars();
+        for c in Unescape::new(self.inner) {
+            if c != expected.next() {
+                return false;
+            }
+        }
+        expected.next().is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
