@@ -135,9 +135,11 @@ impl Judge<'_> {
     }
 }
 
-/// The body as text: JSON is UTF-8.
+/// The body as text: JSON is UTF-8. A leading byte-order mark is skipped
+/// (RFC 8259 allows a reader to; the signature never covers it).
 fn utf8(body: &[u8]) -> Result<&str, Error> {
-    std::str::from_utf8(body).map_err(|e| {
+    let text = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+    std::str::from_utf8(text).map_err(|e| {
         Error::decode(
             format!("not JSON: not UTF-8 ({e})"),
             body,

@@ -20,7 +20,7 @@ pub use issued::ISSUED_SIGNATURES_KEPT;
 use issued::IssuedSignatures;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use timestamp::format_timestamp;
-use timestamp::{REQUEST_TIMESTAMP_LEN, RequestTimestamp};
+use timestamp::{REQUEST_TIMESTAMP_LEN, request_timestamp};
 
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";
@@ -81,21 +81,20 @@ impl fmt::Debug for SignatureParams {
     }
 }
 
-/// A request's timestamp and its signature (base64), without allocating:
-/// what [`Signature::stamp_request`] makes for each request.
+/// A request's timestamp and its signature (base64): what
+/// [`Signature::stamp_request`] makes for each request.
 pub(crate) struct RequestStamp {
-    timestamp: RequestTimestamp,
-    signature: [u8; 44],
+    timestamp: String,
+    signature: String,
 }
 
 impl RequestStamp {
     pub(crate) fn timestamp(&self) -> &str {
-        self.timestamp.as_str()
+        &self.timestamp
     }
 
     pub(crate) fn signature(&self) -> &str {
-        // Base64 is ASCII.
-        std::str::from_utf8(&self.signature).unwrap_or_default()
+        &self.signature
     }
 }
 
@@ -182,18 +181,14 @@ impl Signature {
         }
     }
 
-    /// Signs the current time for a request, on the stack, and remembers
-    /// the signature (see [`generate_signature`](Self::generate_signature)).
+    /// Signs the current time for a request and remembers the signature (see [`generate_signature`](Self::generate_signature)).
     pub(crate) fn stamp_request(&self) -> RequestStamp {
-        let timestamp = RequestTimestamp::new(OffsetDateTime::now_utc());
-        let tag = self.tag(timestamp.as_str());
+        let timestamp = request_timestamp(OffsetDateTime::now_utc());
+        let tag = self.tag(&timestamp);
         self.issued.record(tag);
-        let mut signature = [0u8; 44];
-        // 32 bytes are exactly 44 characters of padded base64.
-        let _ = STANDARD.encode_slice(tag, &mut signature);
         RequestStamp {
             timestamp,
-            signature,
+            signature: STANDARD.encode(tag),
         }
     }
 
@@ -257,14 +252,14 @@ impl Signature {
     /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
     /// malformed. Decoding into a fixed buffer keeps this allocation-free.
     fn decode(&self, signature: &str) -> Result<Tag, crate::SignatureFailure> {
+        // A byte more than a tag, so that a longer decoding shows.
         let mut buffer = [0u8; TAG_LEN + 1];
-        let mut tag = [0u8; TAG_LEN];
         match (
             signature.len(),
             STANDARD.decode_slice(signature, &mut buffer),
         ) {
             (44, Ok(TAG_LEN)) => {
-                tag.copy_from_slice(buffer.get(..TAG_LEN).unwrap_or(&[0; TAG_LEN]));
+                let [tag @ .., _] = buffer;
                 Ok(tag)
             }
             _ => Err(crate::SignatureFailure::Malformed),

@@ -1,63 +1,41 @@
-//! The timestamps a signer writes: requests' with microseconds, answers'
-//! (as Smile ID signs them) with milliseconds.
+//! The timestamps a signer writes, in UTC: requests' with microseconds,
+//! answers' (as Smile ID signs them) with milliseconds.
 
-use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
 
-/// A request's timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, with
-/// microseconds (see [`Signature::generate_signature`](crate::Signature::generate_signature)), on the stack.
-pub(crate) type RequestTimestamp = Utc<REQUEST_TIMESTAMP_LEN>;
-
-/// The length of every request timestamp.
+/// The length of every request timestamp (`YYYY-MM-DDTHH:MM:SS.ffffffZ`).
 pub(crate) const REQUEST_TIMESTAMP_LEN: usize = 27;
 
-/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, as Smile ID signs
-/// its answers.
+const REQUEST: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
 #[cfg(any(test, feature = "testing"))]
-pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
-    Utc::<24>::new(t).as_str().to_owned()
+const ANSWER: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// A request's timestamp, `YYYY-MM-DDTHH:MM:SS.ffffffZ`, with microseconds
+/// (see [`Signature::generate_signature`](crate::Signature::generate_signature)).
+pub(crate) fn request_timestamp(t: OffsetDateTime) -> String {
+    utc(t, REQUEST)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.` then `LEN - 21` digits of the second (at most
-/// nine), then `Z`, in UTC: ASCII in a fixed array, written digit by digit
-/// (once per request, so no `format!` and no allocation). (`time` without
-/// its large-dates feature keeps years within ±9999; a year before 0 cannot
-/// come from the clock and is written as 0000.)
-#[derive(Clone, Copy)]
-pub(crate) struct Utc<const LEN: usize>([u8; LEN]);
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, with milliseconds, as Smile ID signs its
+/// answers.
+#[cfg(any(test, feature = "testing"))]
+pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
+    utc(t, ANSWER)
+}
 
-impl<const LEN: usize> Utc<LEN> {
-    pub(crate) fn new(t: OffsetDateTime) -> Self {
-        /// Writes `n`'s last digits right-aligned into `slot`, zero-padded.
-        fn digits(slot: Option<&mut [u8]>, mut n: u32) {
-            for byte in slot.into_iter().flatten().rev() {
-                // `n % 10` is a digit, so the sum is ASCII.
-                *byte = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        }
-        let fraction_digits = LEN.saturating_sub(21).min(9);
-        let t = t.to_offset(time::UtcOffset::UTC);
-        // The separators, then every digit written over its place; the last
-        // byte stays `Z`.
-        let mut text = [b'Z'; LEN];
-        for (to, from) in text.iter_mut().zip(b"0000-00-00T00:00:00.") {
-            *to = *from;
-        }
-        digits(text.get_mut(0..4), u32::try_from(t.year()).unwrap_or(0));
-        digits(text.get_mut(5..7), u32::from(u8::from(t.month())));
-        digits(text.get_mut(8..10), u32::from(t.day()));
-        digits(text.get_mut(11..13), u32::from(t.hour()));
-        digits(text.get_mut(14..16), u32::from(t.minute()));
-        digits(text.get_mut(17..19), u32::from(t.second()));
-        let fraction = t.nanosecond() / 10u32.pow(9 - fraction_digits as u32);
-        digits(text.get_mut(20..20 + fraction_digits), fraction);
-        Utc(text)
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits and separators are ever written.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
+fn utc(t: OffsetDateTime, items: &[BorrowedFormatItem<'_>]) -> String {
+    // `time` fails to format only when a component is missing from the value
+    // (an `OffsetDateTime` has them all) or writing fails (a `String` does
+    // not), and years stay within four digits without its `large-dates`.
+    #[allow(clippy::expect_used)]
+    t.to_offset(UtcOffset::UTC)
+        .format(items)
+        .expect("a date-time formats into a string")
 }
 
 #[cfg(test)]
@@ -70,10 +48,7 @@ mod tests {
         // 13:32:04.622 at +01:00 is 12:32:04.622 UTC.
         let t = time::macros_free_datetime();
         assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
-        assert_eq!(
-            RequestTimestamp::new(t).as_str(),
-            "2026-11-26T12:32:04.622000Z"
-        );
+        assert_eq!(request_timestamp(t), "2026-11-26T12:32:04.622000Z");
         let params = Signature::new("1", "k").unwrap().generate_signature(None);
         let ts = params.timestamp.as_bytes();
         assert_eq!(ts.len(), 27);

@@ -771,3 +771,41 @@ fn clients_built_separately_share_what_they_signed() {
         Subject::Callback,
     );
 }
+
+/// A leading UTF-8 byte-order mark is not part of the JSON and the signature
+/// never covers it: a genuine answer or callback that carries one is read as
+/// without it. Only one, and only at the very start.
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let with_bom = |body: &[u8]| [BOM, body].concat();
+    let (sim, api) = sim_and_api();
+    let answer = json!({
+        "job_complete": true,
+        "job_success": true,
+        "result": serde_json::from_str::<Value>(&complete_result("user-1", "job-1")).unwrap(),
+    });
+    let body = with_bom(&signed(&api, &answer));
+    let status = api.verify_job_status(&body, &job()).unwrap();
+    assert_eq!(
+        status.result.unwrap().partner_params.unwrap().job_id,
+        "job-1"
+    );
+    sim.set_scenario(json_answer(body.clone()));
+    assert!(api.get_job_status(&job(), &opts()).unwrap().job_complete);
+
+    let callback =
+        smile_id::testing::sign_callback(api.signature(), &complete_result("user-1", "job-1"))
+            .unwrap();
+    let callback = api.verify_callback(&with_bom(&callback)).unwrap();
+    assert_eq!(callback.result.partner_params.unwrap().user_id, "user-1");
+
+    for misplaced in [
+        with_bom(&with_bom(&body[BOM.len()..])),
+        [b" ", &body[..]].concat(),
+    ] {
+        let err = api.verify_job_status(&misplaced, &job()).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(api.verify_callback(&misplaced).is_err());
+    }
+}
