@@ -1,7 +1,6 @@
 //! The only HTTP layer: one `ureq` agent, deadlines, the retry loop, the size
 //! cap, and the mapping of `ureq` failures (here) and of non-2xx answers
-//! ([`reply`]) to [`Error`]. Name lookups happen only for new connections
-//! ([`resolve`]).
+//! ([`reply`]) to [`Error`]. Name lookups are cached ([`resolve`]).
 
 use std::io::Read as _;
 use std::sync::Arc;
@@ -9,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 
-use ureq::unversioned::resolver::ResolvedSocketAddrs;
-use ureq::unversioned::transport::{ConnectProxyConnector, ConnectionDetails, Connector as _};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, SocksConnector};
 
 use ureq::http::{HeaderValue, Uri, header};
 
@@ -26,7 +24,7 @@ mod tls;
 use addresses::AddressCache;
 use connection::Opening;
 pub(crate) use reply::Reply;
-use resolve::{Deferred, Resolving, Socks};
+use resolve::{Cached, Tcp};
 use tls::SharedTls;
 
 /// The `User-Agent` of every request.
@@ -95,8 +93,8 @@ impl Transport {
         Transport::with_addresses(settings, Arc::new(AddressCache::system()))
     }
 
-    /// A transport that looks host names up through `addresses`, and only when
-    /// it opens a new connection (see [`resolve`]), through the proxy the
+    /// A transport that looks host names up through `addresses` (see
+    /// [`resolve`]), through the proxy the
     /// environment names (`HTTPS_PROXY`, `ALL_PROXY`, ...), except for a
     /// loopback server, which no proxy could reach.
     pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
@@ -125,23 +123,28 @@ impl Transport {
             .https_only(settings.https)
             .user_agent(USER_AGENT)
             .tls_config(tls.build())
-            .timeout_connect(Some(settings.connect_timeout))
+            // ureq gives the lookup and the connection (TCP, proxy, TLS) a
+            // budget each, the second starting when the first ends: half
+            // each keeps the two within `connect_timeout`.
+            .timeout_resolve(Some(settings.connect_timeout / 2))
+            .timeout_connect(Some(
+                settings.connect_timeout - settings.connect_timeout / 2,
+            ))
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
         // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls),
-        // after a count of connections opened (see `post`), with the
-        // name lookup moved from before the pool (every call) to TCP connect
-        // (new connections only), and one TLS configuration for all
+        // after a count of connections opened (see `post`), with cached
+        // lookups (see `resolve`) and one TLS configuration for all
         // connections (see `tls`).
         let connector =
             ().chain(Opening)
                 .chain(ConnectProxyConnector::default())
-                .chain(Socks::new(Arc::clone(&addresses)))
-                .chain(Resolving::new(addresses))
+                .chain(SocksConnector::default())
+                .chain(Tcp(Arc::clone(&addresses)))
                 .chain(SharedTls::default());
         Transport {
-            agent: ureq::Agent::with_parts(config, connector, Deferred),
+            agent: ureq::Agent::with_parts(config, connector, Cached(addresses)),
             https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
@@ -364,26 +367,6 @@ pub(crate) fn transport_error(
         host: Some(host.to_owned()),
         elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
-    }
-}
-
-/// A copy of `details` with `addrs`, for a connector that changes a field or
-/// two before handing them on (`ureq`'s type is not `Clone`).
-fn details_with<'a>(
-    details: &ConnectionDetails<'a>,
-    addrs: ResolvedSocketAddrs,
-) -> ConnectionDetails<'a> {
-    ConnectionDetails {
-        uri: details.uri,
-        addrs,
-        config: details.config,
-        request_level: details.request_level,
-        resolver: details.resolver,
-        now: details.now,
-        timeout: details.timeout,
-        current_time: details.current_time.clone(),
-        run_connector: details.run_connector.clone(),
-        register_shutdown: details.register_shutdown.clone(),
     }
 }
 

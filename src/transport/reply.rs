@@ -34,15 +34,24 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    /// A reply with its status and headers read and no body yet.
+    /// A reply with its status and headers read and no body yet: the request
+    /// id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
+    /// `Retry-After`, trimmed; a value that is not text is taken as absent.
     pub(super) fn head(status: u16, headers: &header::HeaderMap) -> Self {
-        let (request_id, location, retry_after) = read_headers(headers);
+        let text = |name: &str| {
+            let value = headers.get(name)?.to_str().ok()?;
+            Some(value.trim())
+        };
         Reply {
             status,
             body: Vec::new(),
-            request_id: request_id.map(str::to_owned),
-            location: location.map(str::to_owned),
-            retry_after: retry_after.and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc())),
+            request_id: REQUEST_ID_HEADERS
+                .iter()
+                .find_map(|h| text(h))
+                .map(str::to_owned),
+            location: text("location").map(str::to_owned),
+            retry_after: text("retry-after")
+                .and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc())),
         }
     }
 
@@ -64,36 +73,6 @@ impl Reply {
             self.location,
         ))
     }
-}
-
-/// The request id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
-/// `Retry-After` values, trimmed, in one pass over the headers (names are
-/// stored lowercase) instead of a hashed lookup per name.
-fn read_headers(headers: &header::HeaderMap) -> (Option<&str>, Option<&str>, Option<&str>) {
-    let (mut request_id, mut rank, mut location, mut retry_after) = (None, usize::MAX, None, None);
-    // A value is read (checked as text, trimmed) only for a wanted name; a
-    // value that is not text is skipped, as if absent.
-    fn text(value: &header::HeaderValue) -> Option<&str> {
-        value.to_str().ok().map(str::trim)
-    }
-    for (name, value) in headers {
-        match name.as_str() {
-            "location" if location.is_none() => location = text(value),
-            "retry-after" if retry_after.is_none() => retry_after = text(value),
-            other => {
-                if let Some(at) = REQUEST_ID_HEADERS
-                    .iter()
-                    .take(rank)
-                    .position(|h| *h == other)
-                {
-                    if let Some(value) = text(value) {
-                        (request_id, rank) = (Some(value), at);
-                    }
-                }
-            }
-        }
-    }
-    (request_id, location, retry_after)
 }
 
 /// `Retry-After` as seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`:
@@ -230,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn headers_read_in_one_pass() {
+    fn headers_are_read_by_preference_and_trimmed() {
         let mut headers = header::HeaderMap::new();
         for (name, value) in [
             ("x-amz-cf-id", "cf"),
@@ -244,13 +223,26 @@ mod tests {
                 HeaderValue::from_static(value),
             );
         }
+        let read = |h: &header::HeaderMap| {
+            let r = Reply::head(200, h);
+            (r.request_id, r.location, r.retry_after)
+        };
         assert_eq!(
-            read_headers(&headers),
-            (Some("req-1"), Some("https://elsewhere/v1"), Some("7"))
+            read(&headers),
+            (
+                Some("req-1".to_owned()),
+                Some("https://elsewhere/v1".to_owned()),
+                Some(Duration::from_secs(7))
+            )
         );
         headers.remove("x-request-id");
-        assert_eq!(read_headers(&headers).0, Some("amzn"), "next preference");
-        assert_eq!(read_headers(&header::HeaderMap::new()), (None, None, None));
+        assert_eq!(read(&headers).0.as_deref(), Some("amzn"), "next preference");
+        headers.insert(
+            "x-amzn-requestid",
+            HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
+        assert_eq!(read(&headers).0.as_deref(), Some("cf"), "not text: absent");
+        assert_eq!(read(&header::HeaderMap::new()), (None, None, None));
     }
 
     #[test]

@@ -1,273 +1,109 @@
-//! Name resolution only when a new connection is opened, with a short cache.
+//! Name resolution, with a short cache: `ureq`'s resolver and TCP connector
+//! slots, filled in.
 //!
 //! `ureq` asks its resolver for the host's addresses before it looks in its
-//! connection pool, so its default resolver runs `getaddrinfo` (on a new thread
-//! whenever a timeout applies) on every call, even when a pooled keep-alive
-//! connection is then reused. Here the resolver `ureq` calls does no work at
-//! all: it answers a placeholder, and [`Resolving`], the connector that opens
-//! TCP connections, resolves the host when (and only when) a connection is
-//! actually opened:
+//! connection pool, so every call resolves. [`Cached`] makes that cheap:
 //!
 //! - IP literals are used as they are, never through a resolver;
 //! - host names are looked up with the system resolver (`ToSocketAddrs`), on a
-//!   helper thread so that the lookup ends within the connect timeout, and the
-//!   addresses are cached for [`ADDRESS_TTL`](super::addresses::ADDRESS_TTL);
-//! - a call that reuses a pooled connection resolves nothing, whatever the age
-//!   of the cache;
-//! - through a SOCKS proxy, [`Socks`] gives `ureq`'s SOCKS connector the same
-//!   lookups (the proxy's name, and the server's unless the proxy resolves
-//!   it), also only for a new connection.
+//!   helper thread so that the lookup ends within its timeout (half the
+//!   connect timeout, see `Transport::with_proxy`), and the addresses are
+//!   cached for [`ADDRESS_TTL`](super::addresses::ADDRESS_TTL): a warm call
+//!   looks its host up at most once a minute;
+//! - [`Tcp`] forgets the cached addresses when none of them takes a
+//!   connection (a DNS failover), so the next call looks the host up again;
+//! - `ureq`'s SOCKS connector looks up the proxy (and, for `socks4`/`socks5`,
+//!   `ureq` the server) through the same resolver; `socks5h` leaves the
+//!   server's name to the proxy.
 //!
 //! This uses `ureq::unversioned`, which may change in a minor `ureq` release:
 //! Cargo.toml pins `ureq`'s minor version.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
-use ureq::ProxyProtocol;
 use ureq::config::Config;
 use ureq::http::Uri;
-use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, NextTimeout, SocksConnector, TcpConnector, Transport,
+    ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
 };
 
-use super::addresses::{AddressCache, LookupError};
-use super::connection::Connection;
-use super::details_with;
+use super::addresses::AddressCache;
 
-/// What [`Deferred`] answers: "not resolved yet". `0.0.0.0:0` can never be a
-/// real destination, and [`Resolving`] replaces it before connecting.
-const PLACEHOLDER: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
-
-/// The resolver `ureq` calls before every request: it does nothing and leaves
-/// the lookup to [`Resolving`], which runs only for a new connection.
-#[derive(Debug, Default)]
-pub(crate) struct Deferred;
-
-impl Resolver for Deferred {
-    fn resolve(
-        &self,
-        _uri: &Uri,
-        _config: &Config,
-        _timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let mut addrs = self.empty();
-        let _ = addrs.try_push(PLACEHOLDER);
-        Ok(addrs)
-    }
-}
-
-/// `ureq`'s TCP connector with the lookup in front: it replaces the
-/// placeholder [`Deferred`] answered by real addresses, within the connect
-/// timeout, and hands the time left to the connection attempts.
+/// The resolver `ureq` calls before every request: IP literals as they are,
+/// host names through the cache.
 #[derive(Debug)]
-pub(crate) struct Resolving {
-    tcp: TcpConnector,
-    cache: Arc<AddressCache>,
-}
+pub(crate) struct Cached(pub(crate) Arc<AddressCache>);
 
-impl Resolving {
-    pub(crate) fn new(cache: Arc<AddressCache>) -> Self {
-        Resolving {
-            tcp: TcpConnector::default(),
-            cache,
-        }
-    }
-}
-
-impl<In: Transport> Connector<In> for Resolving {
-    type Out = Box<dyn Transport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let boxed = |t: Option<_>| t.map(|t| Box::new(Connection::new(t)) as Box<dyn Transport>);
-        // Already connected (through a proxy), or addresses that are not the
-        // placeholder (a proxy's target, left unresolved on purpose): as is.
-        if chained.is_some() || *details.addrs != [PLACEHOLDER] {
-            return self.tcp.connect(details, chained).map(boxed);
-        }
-        // The connection's time runs from when `ureq` started it, a lookup
-        // made before this (for a SOCKS proxy's target, say) included.
-        let started = match details.now {
-            UreqInstant::Exact(at) => at,
-            _ => Instant::now(),
-        };
-        let addrs = look_up(
-            &self.cache,
-            details.uri,
-            details.config,
-            details.timeout,
-            details.resolver.empty(),
-        )?;
-        let timeout = match details.timeout.after {
-            UreqDuration::Exact(total) => {
-                let left = total.saturating_sub(started.elapsed());
-                if left.is_zero() {
-                    return Err(ureq::Error::Timeout(details.timeout.reason));
-                }
-                NextTimeout {
-                    after: UreqDuration::Exact(left),
-                    ..details.timeout
-                }
-            }
-            UreqDuration::NotHappening => details.timeout,
-        };
-        let mut resolved = details_with(details, addrs);
-        resolved.now = (details.current_time)();
-        resolved.timeout = timeout;
-        let connected = self.tcp.connect(&resolved, None::<In>);
-        if connected.is_err() {
-            // None of the addresses took the connection: the host may have
-            // moved (a DNS failover), so the next new connection looks it up
-            // again rather than retrying cached addresses for a minute.
-            if let Ok((host, port)) = host_and_port(details.uri) {
-                self.cache.forget(host, port);
-            }
-        }
-        connected.map(boxed)
-    }
-}
-
-/// The addresses of `uri`'s host: the IP literal itself, or looked up through
-/// `cache` within `timeout`.
-fn look_up(
-    cache: &AddressCache,
-    uri: &Uri,
-    config: &Config,
-    timeout: NextTimeout,
-    mut out: ResolvedSocketAddrs,
-) -> Result<ResolvedSocketAddrs, ureq::Error> {
-    let (host, port) = host_and_port(uri)?;
-    let addrs = match ip_literal(host) {
-        Some(ip) => vec![SocketAddr::new(ip, port)],
-        None => {
-            let limit = match timeout.after {
-                UreqDuration::Exact(t) => Some(t),
-                UreqDuration::NotHappening => None,
-            };
-            cache.addresses(host, port, limit).map_err(|e| match e {
-                LookupError::Io(e) => ureq::Error::Io(e),
-                LookupError::NotFound => ureq::Error::HostNotFound,
-                LookupError::Timeout => ureq::Error::Timeout(timeout.reason),
-            })?
-        }
-    };
-    for addr in config.ip_family().keep_wanted(addrs.into_iter()) {
-        // ureq keeps at most 16; the rest are dropped, as ureq does.
-        if out.try_push(addr).is_err() {
-            break;
-        }
-    }
-    if out.is_empty() {
-        return Err(ureq::Error::HostNotFound);
-    }
-    Ok(out)
-}
-
-/// The host `uri` names, and its port (explicit, or the scheme's).
-fn host_and_port(uri: &Uri) -> Result<(&str, u16), ureq::Error> {
-    let host = uri
-        .host()
-        .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host")))?;
-    let scheme = uri.scheme_str().map(str::to_ascii_lowercase);
-    let port = match (uri.port_u16(), scheme.as_deref()) {
-        (Some(port), _) => port,
-        (None, Some("https")) => 443,
-        (None, Some("http")) => 80,
-        // A SOCKS proxy's URI, spelt as `ureq` accepts it (`socks` is SOCKS5).
-        (None, Some("socks" | "socks4" | "socks4a" | "socks5" | "socks5h")) => 1080,
-        _ => return Err(ureq::Error::BadUri(format!("{uri}: no port"))),
-    };
-    Ok((host, port))
-}
-
-/// SOCKS proxies (`ALL_PROXY=socks5://...`): `ureq`'s SOCKS connector, which
-/// looks up the proxy (and, for `socks4`/`socks5`, the target) through the
-/// agent's resolver. That resolver is [`Deferred`], which looks nothing up,
-/// so here the connector is handed one that does, through the same cache,
-/// and only when a new connection is opened. Without it, the proxy would be
-/// bypassed or the placeholder address used.
-#[derive(Debug)]
-pub(crate) struct Socks {
-    resolver: Looking,
-}
-
-impl Socks {
-    pub(crate) fn new(cache: Arc<AddressCache>) -> Self {
-        Socks {
-            resolver: Looking(cache),
-        }
-    }
-}
-
-impl<In: Transport> Connector<In> for Socks {
-    type Out = <SocksConnector as Connector<In>>::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let proxy = details
-            .config
-            .proxy()
-            .filter(|p| !matches!(p.protocol(), ProxyProtocol::Http | ProxyProtocol::Https));
-        let Some(proxy) = proxy.filter(|_| chained.is_none()) else {
-            // No SOCKS proxy, or already connected: passed on as is.
-            return SocksConnector::default().connect(details, chained);
-        };
-        if proxy.is_no_proxy(details.uri) {
-            // Not through the proxy: nothing to look up here.
-            return Ok(None);
-        }
-        let addrs = if proxy.resolve_target() && *details.addrs == [PLACEHOLDER] {
-            self.resolver
-                .resolve(details.uri, details.config, details.timeout)?
-        } else {
-            details.addrs.clone()
-        };
-        let mut looked = details_with(details, addrs);
-        looked.resolver = &self.resolver;
-        SocksConnector::default().connect(&looked, chained)
-    }
-}
-
-/// A resolver that looks names up (through the cache), for [`Socks`].
-#[derive(Debug)]
-struct Looking(Arc<AddressCache>);
-
-impl Resolver for Looking {
+impl Resolver for Cached {
     fn resolve(
         &self,
         uri: &Uri,
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        look_up(&self.0, uri, config, timeout, self.empty())
+        let key = key(uri)?;
+        let addrs = match key.parse::<SocketAddr>() {
+            Ok(literal) => vec![literal],
+            Err(_) => {
+                let limit = (!timeout.after.is_not_happening()).then(|| *timeout.after);
+                self.0
+                    .addresses(&key, limit)?
+                    .ok_or(ureq::Error::Timeout(timeout.reason))?
+            }
+        };
+        let mut out = self.empty();
+        // ureq keeps at most 16; the rest are dropped, as ureq does.
+        for addr in config.ip_family().keep_wanted(addrs.into_iter()) {
+            if out.try_push(addr).is_err() {
+                break;
+            }
+        }
+        if out.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(out)
     }
 }
 
-/// The IP address a URI host names literally (`127.0.0.1`, `[::1]`), if any.
-fn ip_literal(host: &str) -> Option<IpAddr> {
-    let bare = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    bare.parse().ok()
+/// `host:port` of `uri` (the scheme's port if none), as `ureq` spells it.
+fn key(uri: &Uri) -> Result<String, ureq::Error> {
+    uri.scheme()
+        .zip(uri.authority())
+        .and_then(|(scheme, authority)| DefaultResolver::host_and_port(scheme, authority))
+        .ok_or_else(|| ureq::Error::BadUri(format!("{uri}: no host or port")))
+}
+
+/// `ureq`'s TCP connector, forgetting the cached addresses that took no
+/// connection.
+#[derive(Debug)]
+pub(crate) struct Tcp(pub(crate) Arc<AddressCache>);
+
+impl<In: Transport> Connector<In> for Tcp {
+    type Out = <TcpConnector as Connector<In>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let connected = TcpConnector::default().connect(details, chained);
+        if connected.is_err() {
+            if let Ok(key) = key(details.uri) {
+                self.0.forget(&key);
+            }
+        }
+        connected
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::io::{BufRead as _, BufReader, Write as _};
-    use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+    use std::net::{IpAddr, TcpListener, TcpStream, ToSocketAddrs};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::Error;
@@ -403,9 +239,9 @@ mod tests {
     fn counting(ttl: Duration) -> (Arc<AddressCache>, Arc<AtomicUsize>) {
         let asked = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&asked);
-        let cache = AddressCache::with_lookup(ttl, move |host, port| {
+        let cache = AddressCache::with_lookup(ttl, move |key| {
             counter.fetch_add(1, Ordering::SeqCst);
-            (host, port).to_socket_addrs().map(Iterator::collect)
+            key.to_socket_addrs().map(Iterator::collect)
         });
         (Arc::new(cache), asked)
     }
@@ -434,9 +270,11 @@ mod tests {
         assert_eq!(lookups, 1, "looked up once");
     }
 
+    /// Past the cache's lifetime a warm call looks its host up again (once
+    /// a minute with the real lifetime), and still reuses its connection.
     #[test]
-    fn warm_calls_resolve_nothing_even_after_the_cache_expired() {
-        assert_eq!(calls(true, "localhost", Duration::ZERO, 5), (1, 1));
+    fn warm_calls_look_the_host_up_again_once_the_cache_expired() {
+        assert_eq!(calls(true, "localhost", Duration::ZERO, 5), (1, 5));
     }
 
     #[test]
@@ -460,7 +298,7 @@ mod tests {
         let live = SocketAddr::from(([127, 0, 0, 1], server.port));
         let asked = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&asked);
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_| {
             // The listener behind `dead` is gone: the first answer refuses.
             let n = counter.fetch_add(1, Ordering::SeqCst);
             Ok(vec![if n == 0 { dead } else { live }])
@@ -489,7 +327,7 @@ mod tests {
 
     #[test]
     fn a_host_without_addresses_is_a_dns_error() {
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_, _| Ok(vec![])));
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_| Ok(vec![])));
         let t = transport(&cache, Duration::from_secs(5));
         let err = call(&t, "http://nowhere.invalid:9/v1/job_status").unwrap_err();
         assert_eq!(
@@ -504,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_slow_lookup_ends_within_the_connect_timeout() {
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, |_| {
             std::thread::sleep(Duration::from_secs(3));
             Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
         }));
@@ -523,79 +361,56 @@ mod tests {
         );
     }
 
-    /// A lookup that hangs (a dead DNS server: glibc waits timeout x attempts
-    /// x name servers x search domains) holds one helper thread, however many
-    /// calls time out waiting for it; when it ends, its addresses are cached.
+    /// Lookups that hang (a dead DNS server: glibc waits timeout x attempts
+    /// x name servers x search domains) hold at most 16 helper threads,
+    /// however many calls time out; past that, calls fail at once, and a
+    /// lookup that ends caches its addresses.
     #[test]
-    fn a_hung_lookup_is_shared_not_repeated() {
+    fn hung_lookups_are_bounded() {
         let release = Arc::new(std::sync::Mutex::new(()));
         let held = release.lock().unwrap();
         let gate = Arc::clone(&release);
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_| {
             drop(gate.lock());
             Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
         }));
         let t = transport(&cache, Duration::from_millis(20));
-        for _ in 0..30 {
+        for n in 0..30 {
             let err = call(&t, "http://hung.invalid:9/v1/job_status").unwrap_err();
-            assert_eq!(transport_kind(&err), Some(TransportErrorKind::Timeout));
+            let expected = if n < 16 {
+                TransportErrorKind::Timeout
+            } else {
+                TransportErrorKind::Io
+            };
+            assert_eq!(transport_kind(&err), Some(expected), "{n}: {err:?}");
         }
-        assert_eq!(cache.lookups(), 1, "one lookup in flight for one host");
-        // Other threads wait on the same lookup.
-        let waiters: Vec<_> = (0..4)
-            .map(|_| {
-                let cache = Arc::clone(&cache);
-                std::thread::spawn(move || {
-                    cache.addresses("hung.invalid", 9, Some(Duration::from_secs(10)))
-                })
-            })
-            .collect();
-        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(cache.lookups(), 30);
         drop(held);
-        for waiter in waiters {
-            let addrs = waiter.join().unwrap().ok().unwrap();
-            assert_eq!(addrs, [SocketAddr::from(([127, 0, 0, 1], 9))]);
+        // The threads end, and the addresses are cached: no new lookup.
+        let started = Instant::now();
+        while cache.in_flight() > 0 && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(10));
         }
-        assert_eq!(cache.lookups(), 1);
-        // The result is cached: no new lookup.
-        let addrs = cache.addresses("hung.invalid", 9, Some(Duration::from_millis(1)));
-        assert!(addrs.is_ok());
-        assert_eq!(cache.lookups(), 1);
-        // A failed lookup is not cached, and is reported to its waiter.
-        let failing = AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+        assert_eq!(cache.in_flight(), 0);
+        let looked = cache.addresses("hung.invalid:9", Some(Duration::from_secs(5)));
+        assert_eq!(
+            looked.unwrap(),
+            Some(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
+        );
+        assert_eq!(cache.lookups(), 30);
+        // A failed lookup is not cached, and is reported.
+        let failing = AddressCache::with_lookup(ADDRESS_TTL, |_| {
             Err(std::io::Error::other(
                 "failed to lookup address information",
             ))
         });
         for expected in 1..=2 {
-            match failing.addresses("nowhere.invalid", 443, Some(Duration::from_secs(5))) {
-                Err(LookupError::Io(e)) => assert!(e.to_string().contains("failed to lookup")),
-                _ => panic!("not an I/O failure"),
-            }
+            let e = failing
+                .addresses("nowhere.invalid:443", Some(Duration::from_secs(5)))
+                .unwrap_err();
+            assert!(e.to_string().contains("failed to lookup"));
             assert_eq!(failing.lookups(), expected);
         }
-    }
-
-    /// Lookups of different hosts run side by side, up to a bound.
-    #[test]
-    fn lookups_in_flight_are_bounded() {
-        let release = Arc::new(std::sync::Mutex::new(()));
-        let held = release.lock().unwrap();
-        let gate = Arc::clone(&release);
-        let cache = AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
-            drop(gate.lock());
-            Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
-        });
-        for port in 0..16 {
-            let r = cache.addresses("slow.invalid", port, Some(Duration::from_millis(1)));
-            assert!(matches!(r, Err(LookupError::Timeout)));
-        }
-        match cache.addresses("slow.invalid", 16, Some(Duration::from_millis(1))) {
-            Err(LookupError::Io(e)) => assert!(e.to_string().contains("too many")),
-            _ => panic!("a 17th lookup was started"),
-        }
-        assert_eq!(cache.lookups(), 16);
-        drop(held);
     }
 
     /// A slow lookup, then a TLS server that accepts and says nothing: the
@@ -603,8 +418,9 @@ mod tests {
     #[test]
     fn slow_lookup_then_silent_tls_ends_at_the_deadline() {
         let addr = silent_listener();
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
-            std::thread::sleep(Duration::from_millis(400));
+        // Within the lookup's half of the connect timeout.
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |_| {
+            std::thread::sleep(Duration::from_millis(150));
             Ok(vec![addr])
         }));
         let t = Transport::with_addresses(
@@ -729,7 +545,7 @@ mod tests {
     }
 
     /// `socks5`: the proxy, named by host name, and the server are looked up
-    /// here (through the cache, never answering the placeholder), and the
+    /// here (through the cache), and the
     /// proxy is given the server's address.
     #[test]
     fn a_socks5_proxy_is_looked_up_and_given_the_address() {
@@ -737,9 +553,9 @@ mod tests {
         let (proxy, asked) = socks5_proxy();
         let names = Arc::new(std::sync::Mutex::new(Vec::new()));
         let looked_up = Arc::clone(&names);
-        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |host, port| {
-            looked_up.lock().unwrap().push(format!("{host}:{port}"));
-            Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+        let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |key| {
+            looked_up.lock().unwrap().push(key.to_owned());
+            Ok(vec![SocketAddr::from(([127, 0, 0, 1], port_of(key)))])
         }));
         let t = through(&format!("socks5://proxy.example.invalid:{proxy}"), &cache);
         let url = format!("http://api.example.invalid:{}/v1/job_status", server.port);
@@ -770,11 +586,11 @@ mod tests {
         let mut failed = Vec::new();
         for spelled in ["socks", "SOCKS5", "Socks5h"] {
             // The lookup answers the proxy's address whatever port it is asked.
-            let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |host, port| {
-                let port = if host.starts_with("proxy") {
+            let cache = Arc::new(AddressCache::with_lookup(ADDRESS_TTL, move |key| {
+                let port = if key.starts_with("proxy") {
                     proxy
                 } else {
-                    port
+                    port_of(key)
                 };
                 Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
             }));
@@ -789,26 +605,23 @@ mod tests {
     }
 
     /// A lookup that panics on its helper thread still ends: its caller gets
-    /// an error, and later calls for the host start a new lookup rather than
-    /// waiting on the dead one.
+    /// an error, its thread is no longer counted, and the next call looks up.
     #[test]
     fn a_panicking_lookup_does_not_wedge_the_host() {
         let first = Arc::new(AtomicUsize::new(0));
         let n = Arc::clone(&first);
-        let cache = AddressCache::with_lookup(ADDRESS_TTL, move |_, _| {
-            if n.fetch_add(1, Ordering::SeqCst) == 0 {
+        let cache = AddressCache::with_lookup(ADDRESS_TTL, move |_| {
+            if n.fetch_add(1, Ordering::SeqCst) < 16 {
                 panic!("resolver bug");
             }
             Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
         });
-        let r = cache.addresses("flaky.invalid", 9, Some(Duration::from_secs(30)));
-        assert!(matches!(r, Err(LookupError::Io(_))));
-        let r = cache.addresses("flaky.invalid", 9, Some(Duration::from_secs(30)));
-        assert!(
-            r.is_ok(),
-            "the host stays wedged after a panicked lookup ({} lookups)",
-            cache.lookups()
-        );
+        for _ in 0..16 {
+            let r = cache.addresses("flaky.invalid:9", Some(Duration::from_secs(30)));
+            assert!(r.is_err());
+        }
+        let r = cache.addresses("flaky.invalid:9", Some(Duration::from_secs(30)));
+        assert!(matches!(r, Ok(Some(_))), "{r:?}");
     }
 
     /// A SOCKS proxy that accepts and says nothing: the call ends at its
@@ -839,8 +652,7 @@ mod tests {
         }
     }
 
-    /// A `NO_PROXY` host is reached directly, never through the SOCKS proxy,
-    /// nor at the placeholder address.
+    /// A `NO_PROXY` host is reached directly, never through the SOCKS proxy.
     #[test]
     fn no_proxy_hosts_go_direct_past_a_socks_proxy() {
         let server = Server::start(true);
@@ -868,7 +680,7 @@ mod tests {
     }
 
     /// A SOCKS proxy's connection is opened by `ureq`'s SOCKS connector, not
-    /// by `Resolving`; it is still a new connection: a proxy closing it during
+    /// by [`Tcp`]; it is still a new connection: a proxy closing it during
     /// its handshake is a failure, not a pooled connection to send again on.
     #[test]
     fn a_socks_proxy_closing_a_new_connection_is_not_resent() {
@@ -896,7 +708,6 @@ mod tests {
     /// Every proxy URI `ureq` accepts has the port `ureq` gives it.
     #[test]
     fn proxy_uris_have_ureq_s_ports() {
-        let mut bad = Vec::new();
         for spelled in [
             "HTTP://p.example",
             "Https://p.example",
@@ -907,38 +718,31 @@ mod tests {
             "socks5://[::1]",
         ] {
             let proxy = ureq::Proxy::new(spelled).unwrap();
-            match host_and_port(proxy.uri()) {
-                Ok((_, port)) if port == proxy.port() => {}
-                other => bad.push(format!("{spelled}: {other:?} (ureq: {})", proxy.port())),
-            }
+            let key = key(proxy.uri()).unwrap();
+            assert_eq!(port_of(&key), proxy.port(), "{spelled}: {key}");
         }
-        assert!(bad.is_empty(), "{bad:#?}");
     }
 
     /// A huge wait (`Duration::MAX`) on a running lookup neither panics nor
     /// misses the lookup's end.
     #[test]
     fn a_huge_wait_on_a_lookup_ends_with_it() {
-        let cache = AddressCache::with_lookup(ADDRESS_TTL, |_, _| {
+        let cache = AddressCache::with_lookup(ADDRESS_TTL, |_| {
             std::thread::sleep(Duration::from_millis(100));
             Ok(vec![SocketAddr::from(([127, 0, 0, 1], 9))])
         });
         for t in [Duration::MAX, crate::transport::NO_PRACTICAL_LIMIT] {
-            cache.forget("slow.invalid", 9);
-            assert!(cache.addresses("slow.invalid", 9, Some(t)).is_ok());
+            cache.forget("slow.invalid:9");
+            assert!(matches!(
+                cache.addresses("slow.invalid:9", Some(t)),
+                Ok(Some(_))
+            ));
         }
         assert_eq!(cache.lookups(), 2);
     }
 
-    #[test]
-    fn ip_literals_are_recognised() {
-        assert_eq!(ip_literal("127.0.0.1"), Some(IpAddr::from([127, 0, 0, 1])));
-        assert_eq!(
-            ip_literal("[::1]"),
-            Some(IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]))
-        );
-        assert_eq!(ip_literal("localhost"), None);
-        assert_eq!(ip_literal("api.smileidentity.com"), None);
-        assert_eq!(ip_literal("[localhost]"), None);
+    /// The port of a `host:port` key.
+    fn port_of(key: &str) -> u16 {
+        key.rsplit_once(':').unwrap().1.parse().unwrap()
     }
 }

@@ -30,9 +30,20 @@ impl<In: Transport> Connector<In> for SharedTls {
         if chained.is_none() {
             return Ok(None);
         }
-        let mut shared = super::details_with(details, details.addrs.clone());
-        // The TLS part of every call's configuration is the client's.
-        shared.request_level = false;
+        // `ureq`'s type is not `Clone`.
+        let shared = ConnectionDetails {
+            uri: details.uri,
+            addrs: details.addrs.clone(),
+            config: details.config,
+            // The TLS part of every call's configuration is the client's.
+            request_level: false,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
         self.0.connect(&shared, chained)
     }
 }
