@@ -57,19 +57,19 @@ mod signature {
     #[divan::bench]
     fn generate(bencher: divan::Bencher) {
         let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
-        bencher.bench(|| signer.generate_signature(black_box(Some(TIMESTAMP))));
+        bencher.bench(|| signer.sign_timestamp(black_box(TIMESTAMP)));
     }
 
     #[divan::bench]
     fn generate_now(bencher: divan::Bencher) {
         let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
-        bencher.bench(|| signer.generate_signature(black_box(None)));
+        bencher.bench(|| signer.generate_signature());
     }
 
     #[divan::bench]
     fn confirm(bencher: divan::Bencher) {
         let signer = Signature::new(PARTNER_ID, API_KEY).unwrap();
-        let signature = signer.generate_signature(Some(TIMESTAMP)).signature;
+        let signature = signer.sign_timestamp(TIMESTAMP).signature;
         bencher.bench(|| signer.confirm_signature(black_box(TIMESTAMP), black_box(&signature)));
     }
 }

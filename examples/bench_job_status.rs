@@ -42,7 +42,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use smile_id::testing::{Scenario, Simulator, job_status_json, sign_json};
-use smile_id::{JobStatusOptions, PartnerParams, Server, WebApi};
+use smile_id::{JobStatusOptions, PartnerParams, WebApi};
 
 struct Args {
     url: Option<String>,
@@ -393,8 +393,7 @@ fn interleaved(
 
 /// A call of this crate's client: `get_job_status`, its result checked.
 fn crate_call<'a>(url: &str, args: &'a Args, c: &'a Creds) -> Result<Call<'a>, String> {
-    let mut builder =
-        WebApi::builder(&c.partner_id, &c.api_key).server(Server::Custom(url.to_owned()));
+    let mut builder = WebApi::builder(&c.partner_id, &c.api_key).server(url);
     if let Some(ca) = &args.ca {
         builder = builder.root_certificates_pem(ca);
     }
@@ -446,7 +445,7 @@ fn bare_agent(args: &Args) -> ureq::Agent {
 /// A signed job status request, built once for the baseline.
 fn request_body(args: &Args, c: &Creds) -> Result<String, String> {
     let signer = smile_id::Signature::new(&c.partner_id, &c.api_key).map_err(|e| e.to_string())?;
-    let signed = signer.generate_signature(None);
+    let signed = signer.generate_signature();
     Ok(format!(
         r#"{{"partner_id":"{}","user_id":"{}","job_id":"{}","timestamp":"{}","signature":"{}","image_links":{},"history":{},"source_sdk":"rust","source_sdk_version":"bench"}}"#,
         c.partner_id,

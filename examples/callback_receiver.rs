@@ -116,12 +116,12 @@ fn listen(args: &[String]) -> Result<(), Failure> {
         "{label}listening for callbacks on http://{addr}/callback (partner id {}); \
          send a signed test callback from another terminal with \
          `cargo run --example callback_receiver -- --send`",
-        api.partner_id()
+        api.signature().partner_id()
     );
     for mut request in server.incoming_requests() {
         // Read at most one byte past the cap, so an oversized body is caught
         // without reading it all.
-        let limit = api.max_response_bytes();
+        let limit = api.config().max_response_bytes;
         let mut body = Vec::new();
         let read = request.as_reader().take(limit + 1).read_to_end(&mut body);
         let path = request.url().split('?').next().unwrap_or_default();

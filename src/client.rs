@@ -1,10 +1,11 @@
 //! The client and every one of its methods: the job status call, judging
 //! bodies received some other way, callbacks, waiting for a job, and the
-//! settings it was built with (see [`crate::config`]).
+//! settings it was built with (see [`crate::config`]). Both ways of judging
+//! a body (job status and callback) start here.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use time::OffsetDateTime;
 
@@ -43,7 +44,6 @@ pub struct WebApi {
 struct Inner {
     signature: Signature,
     config: Config,
-    base_url: String,
     job_status_url: Endpoint,
     transport: Transport,
 }
@@ -58,8 +58,12 @@ impl WebApi {
     ///
     /// ```
     /// let api = smile_id::WebApi::new("002", "", "api-key", 0)?;
-    /// assert_eq!(api.base_url(), "https://testapi.smileidentity.com/v1");
-    /// assert_eq!(api.default_callback(), None);
+    /// assert_eq!(api.config().server.base_url(), "https://testapi.smileidentity.com/v1");
+    /// assert_eq!(api.config().default_callback, None);
+    ///
+    /// // The key in the callback's place: the message names the argument order.
+    /// let err = smile_id::WebApi::new("002", "api-key", "", 0).unwrap_err();
+    /// assert!(err.to_string().contains("third argument of WebApi::new(partner_id, default_callback, api_key, sid_server)"));
     /// # Ok::<(), smile_id::Error>(())
     /// ```
     ///
@@ -68,7 +72,9 @@ impl WebApi {
     /// [`Error::InvalidInput`] for an empty partner id or API key, a server
     /// that is not 0, 1, `"sandbox"`, `"production"` or an acceptable URL
     /// (https, or http on loopback only), or a `default_callback` that is
-    /// neither empty nor such a URL (see [`WebApiBuilder::build`]).
+    /// neither empty nor such a URL (see [`WebApiBuilder::build`]). The
+    /// message says which argument of the four it is, and when the callback
+    /// and the key look swapped.
     pub fn new<S>(
         partner_id: &str,
         default_callback: &str,
@@ -79,10 +85,34 @@ impl WebApi {
         S: TryInto<Server>,
         Error: From<S::Error>,
     {
+        // A callback that is no URL, next to a key that is missing or is one.
+        let swapped = !default_callback.is_empty()
+            && !default_callback.contains("://")
+            && (api_key.is_empty() || api_key.contains("://"));
         WebApi::builder(partner_id, api_key)
             .server(sid_server)
             .default_callback(default_callback)
             .build()
+            .map_err(|err| match err {
+                Error::InvalidInput { field, reason } => {
+                    let nth = match field {
+                        "partner_id" => "first",
+                        "default_callback" => "second",
+                        "api_key" => "third",
+                        _ => "fourth",
+                    };
+                    let hint = if swapped {
+                        " (the second argument looks like an API key: are api_key and default_callback swapped?)"
+                    } else {
+                        ""
+                    };
+                    Error::invalid_input(
+                        field,
+                        format!("(the {nth} argument of WebApi::new(partner_id, default_callback, api_key, sid_server)) {reason}{hint}"),
+                    )
+                }
+                other => other,
+            })
     }
 
     /// A builder for a client with other settings.
@@ -97,7 +127,7 @@ impl WebApi {
     ///     .timeout(Duration::from_secs(10))
     ///     .timestamp_tolerance(Duration::from_secs(120))
     ///     .build()?;
-    /// assert_eq!(api.timestamp_tolerance(), Duration::from_secs(120));
+    /// assert_eq!(api.config().timestamp_tolerance, Duration::from_secs(120));
     /// # Ok::<(), smile_id::Error>(())
     /// ```
     pub fn builder(partner_id: &str, api_key: &str) -> WebApiBuilder {
@@ -121,17 +151,16 @@ impl WebApi {
         WebApiBuilder::from_env()?.build()
     }
 
-    /// The client for settings the builder checked, with `base_url` the
-    /// server's normalised base URL.
+    /// The client for settings the builder checked.
     pub(crate) fn with_config(
         signature: Signature,
         config: Config,
-        base_url: String,
         root_certificates: Option<Vec<ureq::tls::Certificate<'static>>>,
     ) -> Self {
+        let base_url = config.server.base_url();
         let transport = Transport::new(Settings {
             https: base_url.starts_with("https://"),
-            loopback: crate::server::is_loopback_url(&base_url),
+            loopback: crate::server::is_loopback_url(base_url),
             connect_timeout: config.connect_timeout,
             max_response_bytes: config.max_response_bytes,
             max_retries: config.max_retries,
@@ -140,10 +169,9 @@ impl WebApi {
         });
         WebApi {
             inner: Arc::new(Inner {
+                job_status_url: Endpoint::new(format!("{base_url}/job_status")),
                 signature,
                 config,
-                job_status_url: Endpoint::new(format!("{base_url}/job_status")),
-                base_url,
                 transport,
             }),
         }
@@ -265,13 +293,9 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
-        Judge {
-            signature: &self.inner.signature,
-            tolerance: Some(self.inner.config.timestamp_tolerance),
-            now,
-        }
-        .job_status(body, partner_params)
-        .inspect_err(|err| crate::logging::refusal("response", err))
+        self.judge(Some(self.inner.config.timestamp_tolerance), now)
+            .job_status(body, partner_params)
+            .inspect_err(|err| crate::logging::refusal("response", err))
     }
 
     /// Verifies a callback body Smile ID POSTed to your callback URL: its size
@@ -300,7 +324,7 @@ impl WebApi {
     /// saying "callback".
     ///
     /// A callback carrying the signature of a request this client made (one of
-    /// the last [`ISSUED_SIGNATURES_KEPT`](crate::ISSUED_SIGNATURES_KEPT)) is
+    /// the last 4,096 made in this process with these credentials) is
     /// refused as [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected):
     /// request bodies hold valid signatures, so anyone who saw one could
     /// otherwise forge callbacks. Request timestamps carry microseconds and
@@ -318,14 +342,24 @@ impl WebApi {
     ///
     /// As for [`verify_callback`](Self::verify_callback).
     pub fn verify_callback_at(&self, body: &[u8], now: OffsetDateTime) -> Result<Callback, Error> {
-        let limit = self.inner.config.max_response_bytes;
+        let config = &self.inner.config;
+        let limit = config.max_response_bytes;
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
-        self.inner
-            .signature
-            .verify_callback_at(body, self.inner.config.callback_tolerance, now)
+        self.judge(config.callback_tolerance, now)
+            .callback(body)
             .inspect_err(|err| crate::logging::refusal("callback", err))
+    }
+
+    /// What a body is judged against: this client's signer, `tolerance`
+    /// (`None` skips the age check), and `now`.
+    fn judge(&self, tolerance: Option<std::time::Duration>, now: OffsetDateTime) -> Judge<'_> {
+        Judge {
+            signature: &self.inner.signature,
+            tolerance,
+            now,
+        }
     }
 
     /// Polls job status until the job is complete, and returns that status
@@ -382,66 +416,21 @@ impl WebApi {
         crate::polling::wait(self, partner_params, options, policy, progress)
     }
 
-    /// The partner id requests are signed for.
-    pub fn partner_id(&self) -> &str {
-        self.inner.signature.partner_id()
-    }
-
-    /// The default callback URL, if one was given.
-    pub fn default_callback(&self) -> Option<&str> {
-        self.inner.config.default_callback.as_deref()
-    }
-
-    /// The server this client calls.
-    pub fn server(&self) -> &Server {
-        &self.inner.config.server
-    }
-
-    /// The normalised base URL (no trailing `/`).
-    pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+    /// The settings this client was built with (never the API key).
+    pub fn config(&self) -> &Config {
+        &self.inner.config
     }
 
     /// The signer, for checking signatures by hand.
     pub fn signature(&self) -> &Signature {
         &self.inner.signature
     }
-
-    /// The whole-call timeout, retries included.
-    pub fn timeout(&self) -> Duration {
-        self.inner.config.timeout
-    }
-
-    /// The connect timeout.
-    pub fn connect_timeout(&self) -> Duration {
-        self.inner.config.connect_timeout
-    }
-
-    /// The freshness window for response timestamps.
-    pub fn timestamp_tolerance(&self) -> Duration {
-        self.inner.config.timestamp_tolerance
-    }
-
-    /// The freshness window for callbacks; `None` when the age check is off.
-    pub fn callback_tolerance(&self) -> Option<Duration> {
-        self.inner.config.callback_tolerance
-    }
-
-    /// The response size cap, in bytes.
-    pub fn max_response_bytes(&self) -> u64 {
-        self.inner.config.max_response_bytes
-    }
-
-    /// How many times a failed attempt is retried.
-    pub fn max_retries(&self) -> u32 {
-        self.inner.config.max_retries
-    }
 }
 
 impl fmt::Debug for WebApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let partner_id = Some(self.inner.signature.partner_id());
-        self.inner.config.debug_as("WebApi", partner_id, f)
+        crate::config::debug_client("WebApi", partner_id, &self.inner.config, f)
     }
 }
 
@@ -459,25 +448,60 @@ mod tests {
     #[test]
     fn constructor_accepts_the_official_sdk_forms() {
         let key = "k";
+        let server = |s| {
+            WebApi::new("1", "", key, s)
+                .unwrap()
+                .config()
+                .server
+                .clone()
+        };
+        assert_eq!(server(0), Server::Sandbox);
         assert_eq!(
-            WebApi::new("1", "", key, 0).unwrap().server(),
-            &Server::Sandbox
+            WebApi::new("1", "", key, 1u8).unwrap().config().server,
+            Server::Production
         );
         assert_eq!(
-            WebApi::new("1", "", key, 1u8).unwrap().server(),
-            &Server::Production
-        );
-        assert_eq!(
-            WebApi::new("1", "", key, "1").unwrap().server(),
-            &Server::Production
+            WebApi::new("1", "", key, "1").unwrap().config().server,
+            Server::Production
         );
         let api = WebApi::new("1", "https://cb.example/x", key, "https://h.example/v1/").unwrap();
-        assert_eq!(api.base_url(), "https://h.example/v1");
-        assert_eq!(api.server(), &Server::Custom("https://h.example/v1".into()));
-        assert_eq!(api.default_callback(), Some("https://cb.example/x"));
+        assert_eq!(api.config().server.base_url(), "https://h.example/v1");
+        assert_eq!(
+            api.config().server,
+            Server::custom("https://h.example/v1").unwrap()
+        );
+        assert_eq!(
+            api.config().default_callback.as_deref(),
+            Some("https://cb.example/x")
+        );
         assert!(WebApi::new("1", "", key, 2).is_err());
         assert!(WebApi::new("1", "", key, "http://h.example/v1").is_err());
-        assert!(WebApi::new("1", "", key, Server::Custom("http://h.example".into())).is_err());
+    }
+
+    #[test]
+    fn constructor_errors_name_the_argument_order() {
+        let key = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d";
+        let order = "WebApi::new(partner_id, default_callback, api_key, sid_server)";
+        let said = |r: Result<WebApi, Error>| r.unwrap_err().to_string();
+        let swapped = said(WebApi::new("002", key, "", 0));
+        assert!(
+            swapped.contains(&format!(
+                "api_key (the third argument of {order}) must not be empty"
+            )),
+            "{swapped}"
+        );
+        assert!(swapped.contains("swapped?"), "{swapped}");
+        assert!(!swapped.contains(key), "{swapped}");
+        let swapped = said(WebApi::new("002", key, "https://cb.example/x", 0));
+        assert!(
+            swapped.contains("default_callback (the second argument"),
+            "{swapped}"
+        );
+        assert!(swapped.contains("swapped?"), "{swapped}");
+        let plain = said(WebApi::new("", "", key, 0));
+        assert!(plain.contains("partner_id (the first argument"), "{plain}");
+        assert!(!plain.contains("swapped"), "{plain}");
+        assert!(said(WebApi::new("1", "", key, 7)).contains("sid_server (the fourth argument"));
     }
 
     #[test]

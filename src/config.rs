@@ -8,52 +8,60 @@ use std::time::Duration;
 use crate::transport::NO_PRACTICAL_LIMIT;
 use crate::{Error, Server, Signature, WebApi};
 
-/// Default for [`WebApiBuilder::timeout`].
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default for [`WebApiBuilder::connect_timeout`].
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default for [`WebApiBuilder::timestamp_tolerance`].
-pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
-/// Default for [`WebApiBuilder::max_response_bytes`]: 16 MiB, room for results
-/// that carry base64 photos.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
-/// Default for [`WebApiBuilder::callback_tolerance`].
-pub const DEFAULT_CALLBACK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
-/// Default for [`WebApiBuilder::max_retries`].
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Default for [`WebApiBuilder::retry_base_delay`].
-pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(500);
-/// The shortest [`WebApiBuilder::retry_base_delay`]: a shorter one is taken as
-/// this, so that retries never spin.
-pub const MIN_RETRY_BASE_DELAY: Duration = Duration::from_millis(1);
-
-/// Every setting of a client: what the builder's setters write and the
-/// client's accessors read.
+/// The settings a client was built with, as [`WebApi::config`] returns
+/// them; each field's default is documented on the [`WebApiBuilder`] setter
+/// of the same name. It never holds the API key, and its `Debug` shows the
+/// callback URL without its query (which may carry a token).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let api = smile_id::WebApi::builder("002", "api-key").max_retries(1).build()?;
+/// let config = api.config();
+/// assert_eq!(config.max_retries, 1);
+/// assert_eq!(config.timeout, Duration::from_secs(30));
+/// assert_eq!(config.server.base_url(), "https://testapi.smileidentity.com/v1");
+/// # Ok::<(), smile_id::Error>(())
+/// ```
 #[derive(Clone)]
-pub(crate) struct Config {
-    pub(crate) server: Server,
-    pub(crate) default_callback: Option<String>,
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timestamp_tolerance: Duration,
-    pub(crate) callback_tolerance: Option<Duration>,
-    pub(crate) max_response_bytes: u64,
-    pub(crate) max_retries: u32,
-    pub(crate) retry_base_delay: Duration,
+#[non_exhaustive]
+pub struct Config {
+    /// See [`WebApiBuilder::server`].
+    pub server: Server,
+    /// See [`WebApiBuilder::default_callback`].
+    pub default_callback: Option<String>,
+    /// See [`WebApiBuilder::timeout`].
+    pub timeout: Duration,
+    /// See [`WebApiBuilder::connect_timeout`].
+    pub connect_timeout: Duration,
+    /// See [`WebApiBuilder::timestamp_tolerance`].
+    pub timestamp_tolerance: Duration,
+    /// See [`WebApiBuilder::callback_tolerance`].
+    pub callback_tolerance: Option<Duration>,
+    /// See [`WebApiBuilder::max_response_bytes`].
+    pub max_response_bytes: u64,
+    /// See [`WebApiBuilder::max_retries`].
+    pub max_retries: u32,
+    /// See [`WebApiBuilder::retry_base_delay`].
+    pub retry_base_delay: Duration,
 }
+
+/// The shortest retry delay: a shorter one is taken as this, so that
+/// retries never spin.
+const MIN_RETRY_BASE_DELAY: Duration = Duration::from_millis(1);
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             server: Server::Sandbox,
             default_callback: None,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
-            callback_tolerance: Some(DEFAULT_CALLBACK_TOLERANCE),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            max_retries: DEFAULT_MAX_RETRIES,
-            retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            timestamp_tolerance: Duration::from_secs(5 * 60),
+            callback_tolerance: Some(Duration::from_secs(5 * 60)),
+            max_response_bytes: 16 * 1024 * 1024,
+            max_retries: 2,
+            retry_base_delay: Duration::from_millis(500),
         }
     }
 }
@@ -61,8 +69,7 @@ impl Default for Config {
 impl Config {
     /// The settings checked and brought into range: zero timeouts and caps
     /// refused, a timeout over a century taken as a century, the connect
-    /// timeout within the timeout, the retry delay at least
-    /// [`MIN_RETRY_BASE_DELAY`].
+    /// timeout within the timeout, the retry delay at least 1 ms.
     fn checked(mut self) -> Result<Self, Error> {
         if self.timeout.is_zero() {
             return Err(Error::invalid_input("timeout", "must be more than zero"));
@@ -86,24 +93,16 @@ impl Config {
             .clamp(MIN_RETRY_BASE_DELAY, NO_PRACTICAL_LIMIT);
         Ok(self)
     }
+}
 
-    /// The `Debug` of the builder and of the client, named `name`: every
-    /// setting, the API key as `[redacted]`, the callback URL without its
-    /// query.
-    pub(crate) fn debug_as(
-        &self,
-        name: &str,
-        partner_id: Option<&str>,
-        f: &mut fmt::Formatter<'_>,
-    ) -> fmt::Result {
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A callback URL's query may carry a token.
         let callback = self
             .default_callback
             .as_deref()
             .map(crate::redact::url_without_query);
-        f.debug_struct(name)
-            .field("partner_id", &partner_id)
-            .field("api_key", &format_args!("[redacted]"))
+        f.debug_struct("Config")
             .field("server", &self.server)
             .field("default_callback", &callback)
             .field("timeout", &self.timeout)
@@ -115,6 +114,21 @@ impl Config {
             .field("retry_base_delay", &self.retry_base_delay)
             .finish()
     }
+}
+
+/// The `Debug` of the builder and of the client, named `name`: the partner
+/// id, the API key as `[redacted]`, and the settings.
+pub(crate) fn debug_client(
+    name: &str,
+    partner_id: Option<&str>,
+    config: &Config,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    f.debug_struct(name)
+        .field("partner_id", &partner_id)
+        .field("api_key", &format_args!("[redacted]"))
+        .field("config", config)
+        .finish()
 }
 
 /// The builder's plain setters: each documented, each writing its value
@@ -200,7 +214,7 @@ impl WebApiBuilder {
     ///
     /// ```
     /// let api = smile_id::WebApi::builder("002", "api-key").server(1).build()?;
-    /// assert_eq!(api.base_url(), "https://api.smileidentity.com/v1");
+    /// assert_eq!(api.config().server, smile_id::Server::Production);
     /// assert!(smile_id::WebApi::builder("002", "api-key").server("banana").build().is_err());
     /// # Ok::<(), smile_id::Error>(())
     /// ```
@@ -243,25 +257,23 @@ impl WebApiBuilder {
     setters! {
         /// The most one call may take, from the first connection attempt to the
         /// last byte, retries and the waits between them included. Defaults to
-        /// 30 s ([`DEFAULT_TIMEOUT`]). Zero is refused by [`build`](Self::build);
+        /// 30 s. Zero is refused by [`build`](Self::build);
         /// anything over a century (`Duration::MAX`, say) is taken as a century,
         /// i.e. no practical limit.
         timeout: Duration;
 
-        /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s
-        /// ([`DEFAULT_CONNECT_TIMEOUT`]). Zero is refused; it never exceeds the
+        /// The most one connection (DNS, TCP and TLS) may take. Defaults to 10 s. Zero is refused; it never exceeds the
         /// call's [`timeout`](Self::timeout).
         connect_timeout: Duration;
 
         /// How far a response's timestamp may be from this machine's clock, in
         /// either direction, before the response is rejected as stale (a replay) or
         /// from the future. A timestamp exactly at the tolerance passes. Defaults
-        /// to 5 minutes ([`DEFAULT_TIMESTAMP_TOLERANCE`]).
+        /// to 5 minutes.
         timestamp_tolerance: Duration;
 
         /// How far a callback's timestamp may be from this machine's clock, in
-        /// either direction. Defaults to 5 minutes
-        /// ([`DEFAULT_CALLBACK_TOLERANCE`]).
+        /// either direction. Defaults to 5 minutes.
         ///
         /// `None` turns the age check off, which is **replay-unsafe**: anyone who
         /// captured one genuine callback could deliver it again at any time. Use it
@@ -270,7 +282,8 @@ impl WebApiBuilder {
 
         /// The largest response body read, in bytes; a longer one is
         /// [`Error::ResponseTooLarge`], and nothing past the cap is read or
-        /// allocated. Defaults to 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+        /// allocated. Defaults to 16 MiB, room for results that
+        /// carry base64 photos.
         ///
         /// # Limits on what a body holds
         ///
@@ -298,8 +311,7 @@ impl WebApiBuilder {
 
         /// How many times a failed attempt is retried: after a connection failure,
         /// a timeout, a broken or truncated response, or HTTP 408, 429, 500, 502,
-        /// 503 or 504. `0` turns retries off. Defaults to 2
-        /// ([`DEFAULT_MAX_RETRIES`]).
+        /// 503 or 504. `0` turns retries off. Defaults to 2.
         ///
         /// Waits grow as `retry_base_delay × 2^n` plus up to 25 % jitter; a
         /// `Retry-After` header of up to 60 s is honoured instead. No wait runs past
@@ -308,8 +320,7 @@ impl WebApiBuilder {
         max_retries: u32;
 
         /// The first wait before a retry; it doubles for each further retry.
-        /// Defaults to 500 ms ([`DEFAULT_RETRY_BASE_DELAY`]); at least 1 ms
-        /// ([`MIN_RETRY_BASE_DELAY`]), so that retries never spin. No wait runs
+        /// Defaults to 500 ms; at least 1 ms, so that retries never spin. No wait runs
         /// past the call's deadline, however long.
         retry_base_delay: Duration;
 
@@ -339,20 +350,19 @@ impl WebApiBuilder {
         if let Some(err) = self.server_error {
             return Err(err);
         }
-        let mut config = self.config;
-        if let Server::Custom(url) = &config.server {
-            if self.key_fingerprint.is_in(url) {
+        if let Server::Custom(url) = &self.config.server {
+            if self.key_fingerprint.is_in(url.as_str()) {
                 return Err(Error::invalid_input(
                     "sid_server",
                     "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
                 ));
             }
         }
-        let base_url = config.server.base_url()?;
         if let Some(err) = self.callback_error {
             return Err(err);
         }
-        if config
+        if self
+            .config
             .default_callback
             .as_deref()
             .is_some_and(|url| self.key_fingerprint.is_in(url))
@@ -362,17 +372,9 @@ impl WebApiBuilder {
                 "contains the API key: a callback URL is sent to Smile ID and shown in logs",
             ));
         }
-        config = config.checked()?;
+        let config = self.config.checked()?;
         let root_certificates = self.root_certificates.transpose()?;
-        if let Server::Custom(url) = &mut config.server {
-            url.clone_from(&base_url);
-        }
-        Ok(WebApi::with_config(
-            signature,
-            config,
-            base_url,
-            root_certificates,
-        ))
+        Ok(WebApi::with_config(signature, config, root_certificates))
     }
 }
 
@@ -384,19 +386,20 @@ impl fmt::Debug for WebApiBuilder {
         const HIDDEN: &str = "[contains the API key]";
         let partner_id = self.signature.as_ref().ok().map(Signature::partner_id);
         let has_key = |url: &str| self.key_fingerprint.is_in(url);
-        let server_has_key = matches!(&self.config.server, Server::Custom(url) if has_key(url));
+        let server_has_key =
+            matches!(&self.config.server, Server::Custom(url) if has_key(url.as_str()));
         let callback_has_key = self.config.default_callback.as_deref().is_some_and(has_key);
         if !server_has_key && !callback_has_key {
-            return self.config.debug_as("WebApiBuilder", partner_id, f);
+            return debug_client("WebApiBuilder", partner_id, &self.config, f);
         }
         let mut shown = self.config.clone();
         if server_has_key {
-            shown.server = Server::Custom(HIDDEN.to_owned());
+            shown.server = Server::Custom(crate::server::BaseUrl(HIDDEN.to_owned()));
         }
         if callback_has_key {
             shown.default_callback = Some(HIDDEN.to_owned());
         }
-        shown.debug_as("WebApiBuilder", partner_id, f)
+        debug_client("WebApiBuilder", partner_id, &shown, f)
     }
 }
 
@@ -495,10 +498,16 @@ mod tests {
     #[test]
     fn defaults_are_documented_values() {
         let api = WebApi::builder("1", "k").build().unwrap();
-        assert_eq!(api.timeout(), Duration::from_secs(30));
-        assert_eq!(api.timestamp_tolerance(), Duration::from_secs(300));
-        assert_eq!(api.max_response_bytes(), 16 * 1024 * 1024);
-        assert_eq!(api.server(), &Server::Sandbox);
+        let config = api.config();
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.connect_timeout, Duration::from_secs(10));
+        assert_eq!(config.timestamp_tolerance, Duration::from_secs(300));
+        assert_eq!(config.callback_tolerance, Some(Duration::from_secs(300)));
+        assert_eq!(config.max_response_bytes, 16 * 1024 * 1024);
+        assert_eq!(config.max_retries, 2);
+        assert_eq!(config.retry_base_delay, Duration::from_millis(500));
+        assert_eq!(config.server, Server::Sandbox);
+        assert_eq!(config.default_callback, None);
     }
 
     #[test]

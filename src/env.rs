@@ -105,15 +105,15 @@ mod tests {
     #[test]
     fn required_variables_and_defaults() {
         let api = build(&[(PARTNER_ID, "002"), (API_KEY, KEY)]).unwrap();
-        assert_eq!(api.partner_id(), "002");
-        assert_eq!(api.server(), &Server::Sandbox);
-        assert_eq!(api.default_callback(), None);
+        assert_eq!(api.signature().partner_id(), "002");
+        assert_eq!(api.config().server, Server::Sandbox);
+        assert_eq!(api.config().default_callback.as_deref(), None);
         // Signed with the key from the environment.
         let expected = crate::Signature::new("002", KEY).unwrap();
         let t = "2026-01-01T00:00:00.000Z";
         assert_eq!(
-            api.signature().generate_signature(Some(t)),
-            expected.generate_signature(Some(t))
+            api.signature().sign_timestamp(t),
+            expected.sign_timestamp(t)
         );
     }
 
@@ -126,19 +126,22 @@ mod tests {
             (CALLBACK_URL, "https://example.com/cb"),
         ])
         .unwrap();
-        assert_eq!(api.server(), &Server::Production);
-        assert_eq!(api.default_callback(), Some("https://example.com/cb"));
+        assert_eq!(api.config().server, Server::Production);
+        assert_eq!(
+            api.config().default_callback.as_deref(),
+            Some("https://example.com/cb")
+        );
         for (value, want) in [
             ("1", Server::Production),
             ("0", Server::Sandbox),
             ("", Server::Sandbox),
             (
                 "https://h.example/v1/",
-                Server::Custom("https://h.example/v1".into()),
+                Server::custom("https://h.example/v1").unwrap(),
             ),
         ] {
             let api = build(&[(PARTNER_ID, "002"), (API_KEY, KEY), (SERVER, value)]).unwrap();
-            assert_eq!(api.server(), &want, "{value:?}");
+            assert_eq!(api.config().server, want, "{value:?}");
         }
     }
 

@@ -44,7 +44,8 @@ impl Judge<'_> {
         body: &[u8],
         expected: &PartnerParams,
     ) -> Result<JobStatus, Error> {
-        let text = utf8(body)?;
+        let subject = Subject::Response;
+        let text = utf8(body, subject)?;
         let [timestamp, signature, result, _, _] = skim::top_level(
             text,
             [
@@ -56,10 +57,10 @@ impl Judge<'_> {
             ],
             Duplicates::Refuse,
         )
-        .map_err(|e| skim_error(e, body))?;
+        .map_err(|e| skim_error(e, body, subject))?;
         let authentic = self
-            .authenticate(timestamp, signature, Subject::Response)
-            .map_err(|err| not_json_first(text, body, err))?;
+            .authenticate(timestamp, signature, subject)
+            .map_err(|err| not_json_first(text, body, err, subject))?;
         let wire = match decode_job_status(text) {
             Ok(wire) => wire,
             Err(typed_err) => {
@@ -72,6 +73,7 @@ impl Judge<'_> {
                     format!("not a job status: {typed_err}"),
                     body,
                     Some(Box::new(typed_err)),
+                    subject,
                 ));
             }
         };
@@ -89,20 +91,20 @@ impl Judge<'_> {
     /// A callback body: scan, signature, reflection, freshness, decoding.
     pub(crate) fn callback(&self, body: &[u8]) -> Result<Callback, Error> {
         let subject = Subject::Callback;
-        let text = utf8(body).map_err(|e| e.about(subject))?;
+        let text = utf8(body, subject)?;
         let [timestamp, signature] =
             skim::top_level(text, ["timestamp", "signature"], Duplicates::Refuse)
-                .map_err(|e| skim_error(e, body).about(subject))?;
+                .map_err(|e| skim_error(e, body, subject))?;
         let authentic = self
             .authenticate(timestamp, signature, subject)
-            .map_err(|err| not_json_first(text, body, err).about(subject))?;
+            .map_err(|err| not_json_first(text, body, err, subject))?;
         let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
             Error::decode(
                 format!("not a callback: {typed_err}"),
                 body,
                 Some(Box::new(typed_err)),
+                subject,
             )
-            .about(subject)
         })?;
         result.extra.remove("timestamp");
         result.extra.remove("signature");
@@ -125,8 +127,7 @@ impl Judge<'_> {
         self.signature
             .check_answer(&timestamp, &signature)
             .map_err(refuse)?;
-        let parsed =
-            check_freshness(&timestamp, self.now, self.tolerance).map_err(|e| e.about(subject))?;
+        let parsed = check_freshness(&timestamp, self.now, self.tolerance, subject)?;
         Ok(Authentic {
             timestamp: parsed,
             raw_timestamp: timestamp.into_owned(),
@@ -137,28 +138,29 @@ impl Judge<'_> {
 
 /// The body as text: JSON is UTF-8. A leading byte-order mark is skipped
 /// (RFC 8259 allows a reader to; the signature never covers it).
-fn utf8(body: &[u8]) -> Result<&str, Error> {
+fn utf8(body: &[u8], subject: Subject) -> Result<&str, Error> {
     let text = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
     std::str::from_utf8(text).map_err(|e| {
         Error::decode(
             format!("not JSON: not UTF-8 ({e})"),
             body,
             Some(Box::new(e)),
+            subject,
         )
     })
 }
 
 /// A body that failed authentication is reported as not JSON when it is not
 /// (the first scan skips what nested values hold; this checks every token).
-fn not_json_first(text: &str, body: &[u8], err: Error) -> Error {
+fn not_json_first(text: &str, body: &[u8], err: Error, subject: Subject) -> Error {
     match skim::validate(text) {
         Ok(()) => err,
-        Err(not_json) => skim_error(not_json, body),
+        Err(not_json) => skim_error(not_json, body, subject),
     }
 }
 
-fn skim_error(err: SkimError, body: &[u8]) -> Error {
-    Error::decode(err.to_string(), body, None)
+fn skim_error(err: SkimError, body: &[u8], subject: Subject) -> Error {
+    Error::decode(err.to_string(), body, None, subject)
 }
 
 /// `timestamp` or `signature` read as text by the one rule ([`skim::text_of`]);
@@ -205,14 +207,15 @@ fn check_raw_job(expected: &PartnerParams, result: &str) -> Result<(), Error> {
 
 /// `raw` must be an RFC 3339 date-time within `tolerance` of `now`, in
 /// either direction. At exactly the tolerance it passes.
-pub(crate) fn check_freshness(
+fn check_freshness(
     raw: &str,
     now: OffsetDateTime,
     tolerance: Option<Duration>,
+    subject: Subject,
 ) -> Result<OffsetDateTime, Error> {
     let parsed = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| Error::InvalidTimestamp {
         timestamp: raw.chars().take(MAX_TIMESTAMP_KEPT).collect(),
-        subject: Subject::Response,
+        subject,
     })?;
     let Some(tolerance) = tolerance else {
         return Ok(parsed);
@@ -226,7 +229,7 @@ pub(crate) fn check_freshness(
             timestamp: raw.to_owned(),
             skew,
             tolerance,
-            subject: Subject::Response,
+            subject,
         });
     }
     Ok(parsed)
@@ -261,7 +264,12 @@ mod tests {
     /// How `check_freshness` judges `raw` at `now` with a 300 s tolerance:
     /// `"fresh"`, `"stale"` or `"unreadable"`.
     fn judged(raw: &str, now: &str) -> &'static str {
-        match check_freshness(raw, at(now), Some(Duration::from_secs(300))) {
+        match check_freshness(
+            raw,
+            at(now),
+            Some(Duration::from_secs(300)),
+            Subject::Response,
+        ) {
             Ok(_) => "fresh",
             Err(Error::TimestampOutOfTolerance { .. }) => "stale",
             Err(Error::InvalidTimestamp { .. }) => "unreadable",
@@ -298,6 +306,7 @@ mod tests {
             "2026-11-26T11:54:59Z",
             at(noon),
             Some(Duration::from_secs(300)),
+            Subject::Callback,
         ) else {
             panic!()
         };
@@ -307,13 +316,22 @@ mod tests {
     #[test]
     fn no_tolerance_skips_the_age_check_and_huge_ones_saturate() {
         let now = at("2026-11-26T12:00:00Z");
-        assert!(check_freshness("2000-01-01T00:00:00Z", now, None).is_ok());
-        assert!(check_freshness("2000-01-01T00:00:00Z", now, Some(Duration::MAX)).is_ok());
+        assert!(check_freshness("2000-01-01T00:00:00Z", now, None, Subject::Response).is_ok());
+        assert!(
+            check_freshness(
+                "2000-01-01T00:00:00Z",
+                now,
+                Some(Duration::MAX),
+                Subject::Response
+            )
+            .is_ok()
+        );
         assert!(
             check_freshness(
                 "9999-12-31T23:59:59Z",
                 at("0000-01-01T00:00:00Z"),
-                Some(Duration::from_secs(1))
+                Some(Duration::from_secs(1)),
+                Subject::Response,
             )
             .is_err()
         );

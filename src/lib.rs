@@ -53,7 +53,7 @@
 //!     .timeout(Duration::from_secs(15))
 //!     .max_retries(1)
 //!     .build()?;
-//! assert_eq!(api.base_url(), "https://api.smileidentity.com/v1");
+//! assert_eq!(api.config().server.base_url(), "https://api.smileidentity.com/v1");
 //! # Ok::<(), smile_id::Error>(())
 //! ```
 //!
@@ -175,19 +175,15 @@ mod wire;
 
 pub use client::WebApi;
 pub use codes::{error_code_meaning, job_status_code_meaning, result_code_meaning};
-pub use config::{
-    DEFAULT_CALLBACK_TOLERANCE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMESTAMP_TOLERANCE,
-    MIN_RETRY_BASE_DELAY, WebApiBuilder,
-};
+pub use config::{Config, WebApiBuilder};
 pub use error::{Error, HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 pub use model::{
     ActionResult, Actions, Callback, Extra, ImageLinks, JobResult, JobStatus, JobStatusOptions,
     JobType, PartnerParams, RawJson,
 };
-pub use polling::{MIN_POLL_INTERVAL, PollOutcome, PollPolicy, PollProgress};
-pub use server::Server;
-pub use signature::{ISSUED_SIGNATURES_KEPT, Signature, SignatureParams};
+pub use polling::{PollOutcome, PollPolicy, PollProgress};
+pub use server::{BaseUrl, Server};
+pub use signature::{Signature, SignatureParams};
 pub use transport::USER_AGENT;
 
 /// The [`time`](https://docs.rs/time) crate, re-exported: its

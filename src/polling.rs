@@ -8,13 +8,13 @@ use crate::{Error, JobStatus, JobStatusOptions, PartnerParams, SignatureFailure,
 
 /// The shortest wait between polls: a shorter interval (zero, say) is taken
 /// as this, so that a wait never hammers the server.
-pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// How often, and for how long, [`WebApi::wait_for_job`] polls.
 ///
 /// The first poll is immediate; the wait before poll `n + 1` is
 /// `initial_interval × multiplier^(n - 1)`, at most `max_interval`, and at
-/// least [`MIN_POLL_INTERVAL`] (100 ms). Any value is accepted: a `timeout`
+/// least 100 ms. Any value is accepted: a `timeout`
 /// over a century (`Duration::MAX`) is taken as a century.
 ///
 /// ```

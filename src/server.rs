@@ -30,9 +30,10 @@ const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
 /// assert_eq!(Server::try_from(0)?, Server::Sandbox);
 /// assert_eq!("production".parse::<Server>()?, Server::Production);
 /// assert_eq!(
-///     "https://example.com/v1/".parse::<Server>()?,
-///     Server::Custom("https://example.com/v1".into())
+///     "https://example.com/v1/".parse::<Server>()?.base_url(),
+///     "https://example.com/v1"
 /// );
+/// assert_eq!(Server::custom("https://example.com/v1")?, "https://example.com/v1/".parse()?);
 /// assert!("http://example.com/v1".parse::<Server>().is_err()); // https only
 /// assert!("http://127.0.0.1:8080/v1".parse::<Server>().is_ok()); // except loopback
 /// assert!("example.com/v1".parse::<Server>().is_err()); // the scheme is required
@@ -45,36 +46,51 @@ pub enum Server {
     Sandbox,
     /// `https://api.smileidentity.com/v1`
     Production,
+    /// Another base URL, checked and normalised: made by [`Server::custom`]
+    /// or by parsing a URL.
+    Custom(BaseUrl),
+}
+
+/// A [`Server::Custom`] base URL that passed [`Server::custom`]'s checks, in
+/// its normalised form (no trailing `/`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BaseUrl(pub(crate) String);
+
+impl BaseUrl {
+    /// The URL, e.g. `https://host/v1`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Server {
     /// Another base URL, version path included (e.g. `https://host/v1`).
     ///
     /// It must be `https`, except on loopback hosts (`localhost`,
     /// `127.0.0.0/8`, `[::1]`), where `http` is allowed for tests and local
-    /// simulators. It is checked when the client is built.
-    Custom(String),
-}
-
-impl Server {
-    /// The base URL, normalised (no trailing `/`).
+    /// simulators; it must not end in `/job_status` (the client adds that).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when a [`Server::Custom`] URL is not acceptable.
-    pub fn base_url(&self) -> Result<String, Error> {
+    /// [`Error::InvalidInput`] for `sid_server` when the URL is not
+    /// acceptable; the message never repeats it.
+    pub fn custom(url: &str) -> Result<Server, Error> {
+        normalize_base_url(url).map(|url| Server::Custom(BaseUrl(url)))
+    }
+
+    /// The base URL, normalised (no trailing `/`).
+    pub fn base_url(&self) -> &str {
         match self {
-            Server::Sandbox => Ok(SANDBOX_URL.to_owned()),
-            Server::Production => Ok(PRODUCTION_URL.to_owned()),
-            Server::Custom(url) => normalize_base_url(url),
+            Server::Sandbox => SANDBOX_URL,
+            Server::Production => PRODUCTION_URL,
+            Server::Custom(url) => url.as_str(),
         }
     }
 }
 
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Server::Sandbox => f.write_str(SANDBOX_URL),
-            Server::Production => f.write_str(PRODUCTION_URL),
-            Server::Custom(url) => f.write_str(url),
-        }
+        f.write_str(self.base_url())
     }
 }
 
@@ -90,7 +106,7 @@ impl FromStr for Server {
         } else if s == "1" || s.eq_ignore_ascii_case("production") {
             Ok(Server::Production)
         } else if s.contains("://") {
-            normalize_base_url(s).map(Server::Custom)
+            Server::custom(s)
         } else {
             Err(Error::invalid_input(
                 "sid_server",
@@ -157,8 +173,14 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
     if smile_id && path.is_empty() {
         return Err(Error::invalid_input(
             "sid_server",
-            "has no path: Smile ID's servers answer under /v1 (https://api.smileidentity.com/v1)"
-                .to_owned(),
+            "has no path: Smile ID's servers answer under /v1 (https://api.smileidentity.com/v1)",
+        ));
+    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.eq_ignore_ascii_case("job_status") {
+        return Err(Error::invalid_input(
+            "sid_server",
+            "ends in /job_status: the base URL should end in /v1 (the client adds /job_status)",
         ));
     }
     Ok(format!("{scheme}://{authority}{path}"))
@@ -296,11 +318,11 @@ mod tests {
         assert_eq!(" 1 ".parse::<Server>().unwrap(), Server::Production);
         assert_eq!("Sandbox".parse::<Server>().unwrap(), Server::Sandbox);
         assert_eq!(
-            Server::Sandbox.base_url().unwrap(),
+            Server::Sandbox.base_url(),
             "https://testapi.smileidentity.com/v1"
         );
         assert_eq!(
-            Server::Production.base_url().unwrap(),
+            Server::Production.base_url(),
             "https://api.smileidentity.com/v1"
         );
     }
@@ -459,6 +481,19 @@ mod tests {
             ok("https://gateway.example.com"),
             "https://gateway.example.com"
         );
+    }
+
+    #[test]
+    fn job_status_paths_are_refused() {
+        for raw in [
+            "https://api.smileidentity.com/v1/job_status",
+            "https://gateway.example.com/job_status/",
+            "http://127.0.0.1:8080/v1/JOB_STATUS",
+        ] {
+            let err = Server::custom(raw).unwrap_err().to_string();
+            assert!(err.contains("should end in /v1"), "{raw}: {err}");
+        }
+        assert!(Server::custom("https://gateway.example.com/job_status_proxy/v1").is_ok());
     }
 
     #[test]

@@ -199,7 +199,7 @@ pub fn target(scenario: Scenario) -> Result<Target, Failure> {
             let job = PartnerParams::new(var("SMILE_ID_USER_ID")?, var("SMILE_ID_JOB_ID")?);
             println!(
                 "querying {} for user {} job {}",
-                api.base_url(),
+                api.config().server,
                 job.user_id,
                 job.job_id
             );

@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     match data.split_first() {
         Some((b'S', rest)) => {
             if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(rest) {
-                let signed = api.signature().generate_signature(Some("2024-10-04T00:00:00.000Z"));
+                let signed = api.signature().sign_timestamp("2024-10-04T00:00:00.000Z");
                 map.insert("timestamp".into(), signed.timestamp.into());
                 map.insert("signature".into(), signed.signature.into());
                 if let Ok(body) = serde_json::to_vec(&map) {

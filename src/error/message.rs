@@ -39,6 +39,11 @@ impl fmt::Display for Error {
                     }
                     f.write_str(")")?;
                 }
+                if *status == 404 {
+                    f.write_str(
+                        "; check the base url: it should end in /v1 and not include /job_status",
+                    )?;
+                }
                 Ok(())
             }
             Error::ResponseTooLarge { limit } => {
@@ -148,7 +153,7 @@ mod tests {
         let errors = [
             Error::invalid_input("partner_id", "must not be empty"),
             Error::ResponseTooLarge { limit: 10 },
-            Error::decode("not json", b"<html>", None),
+            Error::decode("not json", b"<html>", None, Subject::Response),
             Error::SignatureMismatch {
                 reason: SignatureFailure::Mismatch,
                 subject: Subject::Response,
@@ -247,11 +252,12 @@ mod tests {
             subject: Subject::Response,
         };
         assert!(future.to_string().contains("in the future"), "{future}");
-        assert!(
-            future
-                .about(Subject::Callback)
-                .to_string()
-                .starts_with("callback timestamp")
-        );
+        let callback = Error::TimestampOutOfTolerance {
+            timestamp: "t".into(),
+            skew: time::Duration::seconds(301),
+            tolerance: time::Duration::seconds(300),
+            subject: Subject::Callback,
+        };
+        assert!(callback.to_string().starts_with("callback timestamp"));
     }
 }

@@ -201,7 +201,12 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(reason: impl Into<String>, body: &[u8], source: Option<BoxError>) -> Self {
+    pub(crate) fn decode(
+        reason: impl Into<String>,
+        body: &[u8],
+        source: Option<BoxError>,
+        subject: Subject,
+    ) -> Self {
         Error::Decode {
             // A parser's message may quote a value: cut signatures and URL
             // queries out of it, as out of the excerpt.
@@ -210,20 +215,8 @@ impl Error {
             source: source
                 .map(|err| Box::new(Redacted(crate::redact::redact(&err.to_string()))) as BoxError),
             excerpt: excerpt(body, 80),
-            subject: Subject::Response,
+            subject,
         }
-    }
-
-    /// The same error, said of `subject` (a callback rather than a response).
-    pub(crate) fn about(mut self, of: Subject) -> Self {
-        match &mut self {
-            Error::Decode { subject, .. }
-            | Error::SignatureMismatch { subject, .. }
-            | Error::InvalidTimestamp { subject, .. }
-            | Error::TimestampOutOfTolerance { subject, .. } => *subject = of,
-            _ => {}
-        }
-        self
     }
 
     /// Smile ID's error code for an [`Error::Http`], e.g. `"2205"`.

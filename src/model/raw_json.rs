@@ -102,6 +102,7 @@ impl RawJson {
                 format!("value does not fit the requested type: {e}"),
                 self.0.get().as_bytes(),
                 Some(Box::new(e)),
+                crate::Subject::Response,
             )
         })
     }

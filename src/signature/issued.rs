@@ -10,7 +10,7 @@ use super::{TAG_LEN, Tag};
 
 /// The most request signatures a client remembers, to refuse them when they
 /// come back as a callback or a response's signature.
-pub const ISSUED_SIGNATURES_KEPT: usize = 4096;
+pub(crate) const ISSUED_SIGNATURES_KEPT: usize = 4096;
 
 /// The request signatures a signer issued most recently (at most
 /// [`ISSUED_SIGNATURES_KEPT`], the oldest dropped first), kept as raw tags.
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn request_signatures_are_remembered_and_bounded() {
         let signer = Signature::new("1", "k").unwrap();
-        let first = signer.generate_signature(None);
+        let first = signer.generate_signature();
         assert!(signer.issued(&first.signature));
         assert!(signer.clone().issued(&first.signature), "clones share it");
         let again = Signature::new("1", "k").unwrap();
@@ -104,7 +104,7 @@ mod tests {
                 .issued(&first.signature)
         );
         assert!(!Signature::new("01", "k").unwrap().issued(&first.signature));
-        let given = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
+        let given = signer.sign_timestamp("2026-11-26T12:32:04.622Z");
         assert!(
             !signer.issued(&given.signature),
             "only requests are remembered"

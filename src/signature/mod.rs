@@ -1,22 +1,19 @@
-//! Request signing and response signature checks (HMAC-SHA256), and the
-//! callback check built on them.
+//! Request signing and the signature checks responses and callbacks are
+//! judged by (HMAC-SHA256).
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ring::hmac;
 use time::OffsetDateTime;
 
-use crate::judging::Judge;
-use crate::{Callback, Error};
+use crate::Error;
 
 mod issued;
 mod timestamp;
 
-pub use issued::ISSUED_SIGNATURES_KEPT;
 use issued::IssuedSignatures;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use timestamp::format_timestamp;
@@ -44,7 +41,7 @@ type Tag = [u8; TAG_LEN];
 /// use smile_id::Signature;
 ///
 /// let signer = Signature::new("125", "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d")?;
-/// let params = signer.generate_signature(Some("2026-11-26T12:32:04.622Z"));
+/// let params = signer.sign_timestamp("2026-11-26T12:32:04.622Z");
 /// assert_eq!(params.signature, "Q5IIffa8EPKwev8tq4+BaJosyG+KKeoMQIdFHP/yBqQ=");
 /// assert!(signer.confirm_signature(&params.timestamp, &params.signature));
 /// # Ok::<(), smile_id::Error>(())
@@ -141,43 +138,44 @@ impl Signature {
         &self.partner_id
     }
 
-    /// Signs `timestamp`, or, for a request, the current time when it is
-    /// `None`.
+    /// Signs the current time for a request, as the official SDKs'
+    /// `generate_signature()` does, and remembers the signature.
     ///
-    /// The current time is formatted as ISO 8601 UTC with microseconds,
+    /// The time is formatted as ISO 8601 UTC with microseconds,
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (Smile ID signs and checks the exact
     /// string it is sent, whatever its precision; official SDKs send
     /// microseconds too). Smile ID's own answers carry milliseconds, so a
-    /// genuine answer never repeats a request's timestamp by chance. A signature made for the
-    /// current time is remembered (the last
-    /// [`ISSUED_SIGNATURES_KEPT`]), and a response or callback that carries it
-    /// is refused as
+    /// genuine answer never repeats a request's timestamp by chance. The
+    /// signature is remembered (the last 4,096 made in this process for
+    /// these credentials), and a response or callback that carries it is
+    /// refused as
     /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected).
-    /// A signature over a given timestamp (`Some`) is not remembered: that is
-    /// how test servers sign answers.
     ///
     /// ```
     /// # let signer = smile_id::Signature::new("002", "key")?;
-    /// let params = signer.generate_signature(None);
+    /// let params = signer.generate_signature();
     /// assert_eq!(params.timestamp.len(), "2026-11-26T12:32:04.622123Z".len());
     /// assert!(params.timestamp.ends_with('Z'));
     /// assert_eq!(params.signature.len(), 44);
     /// # Ok::<(), smile_id::Error>(())
     /// ```
     #[must_use]
-    pub fn generate_signature(&self, timestamp: Option<&str>) -> SignatureParams {
-        match timestamp {
-            Some(timestamp) => SignatureParams {
-                signature: self.sign(timestamp),
-                timestamp: timestamp.to_owned(),
-            },
-            None => {
-                let stamp = self.stamp_request();
-                SignatureParams {
-                    signature: stamp.signature().to_owned(),
-                    timestamp: stamp.timestamp().to_owned(),
-                }
-            }
+    pub fn generate_signature(&self) -> SignatureParams {
+        let stamp = self.stamp_request();
+        SignatureParams {
+            signature: stamp.signature().to_owned(),
+            timestamp: stamp.timestamp().to_owned(),
+        }
+    }
+
+    /// Signs `timestamp` exactly as given, and does not remember it: what
+    /// the official SDKs' `generate_signature(timestamp)` does, and how a
+    /// test server signs its answers.
+    #[must_use]
+    pub fn sign_timestamp(&self, timestamp: &str) -> SignatureParams {
+        SignatureParams {
+            signature: self.sign(timestamp),
+            timestamp: timestamp.to_owned(),
         }
     }
 
@@ -283,48 +281,6 @@ impl Signature {
         }
         tag
     }
-
-    /// Verifies a callback body: its signature, then (with `Some` tolerance)
-    /// that its timestamp is within `tolerance` of now, then decodes it.
-    ///
-    /// `None` disables the age check. That is replay-unsafe: anyone who saw one
-    /// genuine callback could send it again at any time. Prefer
-    /// [`WebApi::verify_callback`](crate::WebApi::verify_callback), which also
-    /// caps the body's size.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Decode`] (not JSON, not an object, a field of an impossible
-    /// type), [`Error::SignatureMismatch`] (also for a signature made for one of
-    /// this process's requests with the same credentials:
-    /// [`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)),
-    /// [`Error::InvalidTimestamp`] or [`Error::TimestampOutOfTolerance`].
-    pub fn verify_callback(
-        &self,
-        body: &[u8],
-        tolerance: Option<Duration>,
-    ) -> Result<Callback, Error> {
-        self.verify_callback_at(body, tolerance, OffsetDateTime::now_utc())
-    }
-
-    /// [`verify_callback`](Self::verify_callback) with an explicit "now".
-    ///
-    /// # Errors
-    ///
-    /// As for [`verify_callback`](Self::verify_callback).
-    pub fn verify_callback_at(
-        &self,
-        body: &[u8],
-        tolerance: Option<Duration>,
-        now: OffsetDateTime,
-    ) -> Result<Callback, Error> {
-        Judge {
-            signature: self,
-            tolerance,
-            now,
-        }
-        .callback(body)
-    }
 }
 
 impl fmt::Debug for Signature {
@@ -369,14 +325,14 @@ mod tests {
         let started = std::time::Instant::now();
         // Long enough to cross several clock ticks.
         while distinct.len() < 3 && started.elapsed() < std::time::Duration::from_secs(5) {
-            let params = signer.generate_signature(None);
-            assert_eq!(params, signer.generate_signature(Some(&params.timestamp)));
+            let params = signer.generate_signature();
+            assert_eq!(params, signer.sign_timestamp(&params.timestamp));
             assert!(signer.confirm_signature(&params.timestamp, &params.signature));
             distinct.insert(params.timestamp);
         }
         assert!(distinct.len() >= 3);
         // A clone signs alike.
-        let params = signer.clone().generate_signature(None);
+        let params = signer.clone().generate_signature();
         assert!(signer.confirm_signature(&params.timestamp, &params.signature));
     }
 
@@ -405,7 +361,7 @@ mod tests {
         assert!(vectors.len() >= 8);
         for v in vectors {
             let signer = Signature::new(&v.partner_id, &v.api_key).unwrap();
-            let params = signer.generate_signature(Some(&v.timestamp));
+            let params = signer.sign_timestamp(&v.timestamp);
             assert_eq!(params.signature, v.signature, "vector {}", v.name);
             assert_eq!(params.timestamp, v.timestamp);
             assert!(
@@ -422,8 +378,8 @@ mod tests {
         let b = Signature::new("2", "k").unwrap();
         let ts = "2026-11-26T12:32:04.622Z";
         assert_ne!(
-            a.generate_signature(Some(ts)).signature,
-            b.generate_signature(Some(ts)).signature
+            a.sign_timestamp(ts).signature,
+            b.sign_timestamp(ts).signature
         );
     }
 

@@ -49,7 +49,7 @@ mod tests {
         let t = time::macros_free_datetime();
         assert_eq!(format_timestamp(t), "2026-11-26T12:32:04.622Z");
         assert_eq!(request_timestamp(t), "2026-11-26T12:32:04.622000Z");
-        let params = Signature::new("1", "k").unwrap().generate_signature(None);
+        let params = Signature::new("1", "k").unwrap().generate_signature();
         let ts = params.timestamp.as_bytes();
         assert_eq!(ts.len(), 27);
         assert_eq!(ts[10], b'T');

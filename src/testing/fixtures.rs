@@ -63,7 +63,7 @@ pub fn sign_callback(signature: &Signature, result_json: &str) -> Result<Vec<u8>
 /// (milliseconds), which a client's microsecond request timestamps never equal.
 pub(super) fn sign_value(signature: &Signature, body: &mut Value, offset: time::Duration) {
     let timestamp = format_timestamp(OffsetDateTime::now_utc().saturating_add(offset));
-    let signed = signature.generate_signature(Some(&timestamp));
+    let signed = signature.sign_timestamp(&timestamp);
     if let Some(object) = body.as_object_mut() {
         object.insert("timestamp".into(), Value::String(signed.timestamp));
         object.insert("signature".into(), Value::String(signed.signature));

@@ -102,7 +102,7 @@ impl Simulator {
 
     /// The simulator as a [`Server`] to build a client with.
     pub fn server(&self) -> Server {
-        Server::Custom(self.base_url.clone())
+        Server::Custom(crate::server::BaseUrl(self.base_url.clone()))
     }
 
     /// Changes what the simulator answers from the next request on.

@@ -131,7 +131,7 @@ fn a_custom_or_disabled_tolerance() {
         .callback_tolerance(None)
         .build()
         .unwrap();
-    assert_eq!(lax.callback_tolerance(), None);
+    assert_eq!(lax.config().callback_tolerance, None);
     let ancient = signed_at(&signer(), &result(), "2001-01-01T00:00:00Z");
     lax.verify_callback_at(&ancient, at(NOW)).unwrap();
     // The signature is still checked with the age check off.
@@ -139,14 +139,6 @@ fn a_custom_or_disabled_tolerance() {
     assert!(matches!(
         lax.verify_callback_at(&forged, at(NOW)),
         Err(Error::SignatureMismatch { .. })
-    ));
-
-    // The Signature-level helper, with and without an age check.
-    let s = signer();
-    assert!(s.verify_callback_at(&ancient, None, at(NOW)).is_ok());
-    assert!(matches!(
-        s.verify_callback_at(&ancient, Some(Duration::from_secs(300)), at(NOW)),
-        Err(Error::TimestampOutOfTolerance { .. })
     ));
 }
 
@@ -165,7 +157,7 @@ fn bad_bodies_are_typed_errors() {
         assert!(format!("{err:?}").starts_with(what), "{body:?}: {err:?}");
     }
     let mut unreadable_time = result();
-    let signed = signer().generate_signature(Some("yesterday"));
+    let signed = signer().sign_timestamp("yesterday");
     unreadable_time["timestamp"] = json!(signed.timestamp);
     unreadable_time["signature"] = json!(signed.signature);
     let err = verify(&serde_json::to_vec(&unreadable_time).unwrap()).unwrap_err();

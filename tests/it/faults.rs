@@ -26,7 +26,7 @@ fn client(url: &str) -> WebApi {
 /// A client for `url` with this deadline and first retry wait.
 fn client_with(url: &str, timeout: Duration, retry_base_delay: Duration) -> WebApi {
     WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(url.to_owned()))
+        .server(Server::custom(url).unwrap())
         .timeout(timeout)
         .retry_base_delay(retry_base_delay)
         .build()
@@ -144,7 +144,7 @@ fn a_body_over_the_cap_is_refused_and_one_at_the_cap_passes() {
         Behaviour::json(200, at_cap),
     ]);
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
+        .server(Server::custom(&server.url()).unwrap())
         .max_response_bytes(cap)
         .build()
         .unwrap();
@@ -170,7 +170,7 @@ fn a_503_then_200_is_retried_and_re_signed() {
     ]);
     // The default backoff: at least 500 ms before the retry.
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
+        .server(Server::custom(&server.url()).unwrap())
         .build()
         .unwrap();
     let started = Instant::now();
@@ -239,7 +239,7 @@ fn three_500s_give_up_after_one_plus_two_attempts() {
 fn retries_can_be_turned_off() {
     let server = FaultServer::start(vec![Behaviour::json(503, "")]);
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
+        .server(Server::custom(&server.url()).unwrap())
         .max_retries(0)
         .build()
         .unwrap();
@@ -254,7 +254,7 @@ fn retries_can_be_turned_off() {
 fn the_deadline_bounds_all_retries() {
     let server = FaultServer::start(vec![Behaviour::json(503, "")]);
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(server.url()))
+        .server(Server::custom(&server.url()).unwrap())
         .timeout(Duration::from_millis(800))
         .max_retries(100)
         .retry_base_delay(Duration::from_millis(100))

@@ -397,7 +397,7 @@ fn a_silent_server_times_out_within_the_deadline() {
         drop(stream);
     });
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!("http://127.0.0.1:{port}/v1")))
+        .server(Server::custom(&format!("http://127.0.0.1:{port}/v1")).unwrap())
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -447,7 +447,7 @@ fn shared_client_works_across_threads() {
 #[test]
 fn an_unresolvable_host_is_a_dns_error() {
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom("https://no-such-host.invalid/v1".into()))
+        .server(Server::custom("https://no-such-host.invalid/v1").unwrap())
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();

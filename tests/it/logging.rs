@@ -122,9 +122,7 @@ fn a_transport_retry_names_the_error() {
         listener.local_addr().unwrap().port()
     };
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(smile_id::Server::Custom(format!(
-            "http://127.0.0.1:{port}/v1"
-        )))
+        .server(smile_id::Server::custom(&format!("http://127.0.0.1:{port}/v1")).unwrap())
         .retry_base_delay(Duration::from_millis(5))
         .max_retries(1)
         .build()

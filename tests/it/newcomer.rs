@@ -42,7 +42,7 @@ fn a_refused_connection_names_the_host_only() {
         listener.local_addr().unwrap().port()
     };
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!("http://127.0.0.1:{port}/v1")))
+        .server(Server::custom(&format!("http://127.0.0.1:{port}/v1")).unwrap())
         .max_retries(0)
         .build()
         .unwrap();
@@ -74,10 +74,7 @@ fn a_refused_connection_names_the_host_only() {
 fn a_timeout_says_how_long_it_waited() {
     let server = FaultServer::start(vec![Behaviour::HeadersThenSilence]);
     let api = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!(
-            "http://127.0.0.1:{}/v1",
-            server.port
-        )))
+        .server(Server::custom(&format!("http://127.0.0.1:{}/v1", server.port)).unwrap())
         .timeout(Duration::from_millis(400))
         .max_retries(0)
         .build()
@@ -183,7 +180,17 @@ fn the_simulator_answers_only_at_v1_job_status() {
             matches!(err, Error::Http { status: 404, .. }),
             "{base}: {err:?}"
         );
+        // The 404 says where to look.
+        let text = err.to_string();
+        assert!(
+            text.contains("should end in /v1 and not include /job_status"),
+            "{text}"
+        );
     }
+    // A base URL that already holds the endpoint is refused before any call.
+    let with_endpoint = format!("{}/job_status", sim.base_url());
+    let err = WebApi::new(PARTNER_ID, "", API_KEY, with_endpoint.as_str()).unwrap_err();
+    assert!(err.to_string().contains("should end in /v1"), "{err}");
     let api = WebApi::new(PARTNER_ID, "", API_KEY, sim.server()).unwrap();
     assert!(api.get_job_status(&job(), &NONE).is_ok());
 }

@@ -84,10 +84,7 @@ fn server(after: After) -> HttpServer {
 /// A client retrying `max_retries` times, 1 ms apart at first.
 fn client(server: &HttpServer, max_retries: u32) -> WebApi {
     WebApi::builder(PARTNER_ID, API_KEY)
-        .server(Server::Custom(format!(
-            "http://127.0.0.1:{}/v1",
-            server.port()
-        )))
+        .server(Server::custom(&format!("http://127.0.0.1:{}/v1", server.port())).unwrap())
         .max_retries(max_retries)
         .retry_base_delay(Duration::from_millis(1))
         .build()

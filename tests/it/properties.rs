@@ -60,7 +60,7 @@ fn answer_signature(api: &WebApi) -> smile_id::SignatureParams {
     let signed = smile_id::testing::sign_json(api.signature(), "{}", time::Duration::ZERO).unwrap();
     let value: Value = serde_json::from_str(&signed).unwrap();
     api.signature()
-        .generate_signature(Some(value["timestamp"].as_str().unwrap()))
+        .sign_timestamp(value["timestamp"].as_str().unwrap())
 }
 
 fn flip_bit(s: &str, bit: usize) -> Option<String> {
@@ -74,7 +74,7 @@ proptest! {
     #[test]
     fn signatures_round_trip(partner in id(), key in key(), ts in "\\PC{0,40}") {
         let signer = Signature::new(&partner, &key).unwrap();
-        let params = signer.generate_signature(Some(&ts));
+        let params = signer.sign_timestamp(&ts);
         prop_assert_eq!(params.signature.len(), 44);
         prop_assert!(signer.confirm_signature(&ts, &params.signature));
     }
@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn any_flipped_bit_fails(partner in id(), key in key(), ts in "[0-9T:.Z+-]{1,30}", bit in 0usize..512) {
         let signer = Signature::new(&partner, &key).unwrap();
-        let sig = signer.generate_signature(Some(&ts)).signature;
+        let sig = signer.sign_timestamp(&ts).signature;
         if let Some(bad) = flip_bit(&sig, bit) {
             prop_assert!(!signer.confirm_signature(&ts, &bad));
         }

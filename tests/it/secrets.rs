@@ -86,7 +86,7 @@ fn no_secret_in_any_output() {
     }
     // The remaining variants: InvalidTimestamp, ResponseTooLarge, Transport.
     let mut odd_time = serde_json::json!({"job_complete": true});
-    let signed = api.signature().generate_signature(Some("not a time"));
+    let signed = api.signature().sign_timestamp("not a time");
     odd_time["timestamp"] = Value::String(signed.timestamp);
     odd_time["signature"] = Value::String(signed.signature);
     sim.set_scenario(Scenario::Raw {
@@ -112,7 +112,7 @@ fn no_secret_in_any_output() {
     );
     outputs.push(format!("{err:?} {err}"));
     let closed = WebApi::builder(PARTNER_ID, API_KEY)
-        .server(smile_id::Server::Custom("http://127.0.0.1:9/v1".into()))
+        .server(smile_id::Server::custom("http://127.0.0.1:9/v1").unwrap())
         .max_retries(0)
         .build()
         .unwrap();

@@ -92,7 +92,7 @@ impl TlsServer {
     }
 
     fn server(&self) -> Server {
-        Server::Custom(format!("https://127.0.0.1:{}/v1", self.http.port()))
+        Server::custom(&format!("https://127.0.0.1:{}/v1", self.http.port())).unwrap()
     }
 }
 

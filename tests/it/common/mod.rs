@@ -40,7 +40,7 @@ pub fn signer() -> Signature {
 /// `body` with `timestamp` and `signature` set, signed by `signer` at `timestamp`.
 pub fn signed_at(signer: &Signature, body: &Value, timestamp: &str) -> Vec<u8> {
     let mut body = body.clone();
-    let params = signer.generate_signature(Some(timestamp));
+    let params = signer.sign_timestamp(timestamp);
     body["timestamp"] = Value::String(params.timestamp);
     body["signature"] = Value::String(params.signature);
     serde_json::to_vec(&body).unwrap()
