@@ -5,12 +5,63 @@
 //! SDK fixtures show, and no others. New codes appear over time, so an unknown
 //! code is `None`, never an error.
 
+use crate::{Verdict, VerdictBasis};
+
 /// A code sent as a JSON number, written as Smile ID writes its codes: at
 /// least four digits, zero-padded (`810` is `"0810"`). The one padding rule,
 /// for result codes, status codes and error codes alike.
 pub(crate) fn pad(code: u64) -> String {
     format!("{code:04}")
 }
+
+/// Every known `ResultCode`: its meaning, and the verdict category Smile ID
+/// gives it ([`DocumentedCode`](VerdictBasis::DocumentedCode)), or that its
+/// text in Smile ID's official examples and fixtures implies
+/// ([`ObservedCode`](VerdictBasis::ObservedCode)), or none (`1030`, an AML
+/// list hit, is neither a pass nor a fail by itself).
+const RESULT_CODES: &[(&str, &str, Option<(Verdict, VerdictBasis)>)] = {
+    use Verdict::*;
+    use VerdictBasis::{DocumentedCode as Doc, ObservedCode as Seen};
+    &[
+        // "Data Invalid" is Rejected on one docs site; the other gives no
+        // category for 0001's texts (an unusable image): conservatively Rejected.
+        (
+            "0001",
+            "data invalid, or an image unusable",
+            Some((Rejected, Doc)),
+        ),
+        ("0810", "enrol user: approved", Some((Approved, Seen))),
+        (
+            "0814",
+            "provisional enrol: under review",
+            Some((Provisional, Seen)),
+        ),
+        ("0903", "zip file corrupt", Some((Rejected, Doc))),
+        ("0907", "possible spoof", Some((Rejected, Doc))),
+        ("1012", "ID number validated", Some((Approved, Doc))),
+        (
+            "1013",
+            "unable to validate ID number",
+            Some((Rejected, Doc)),
+        ),
+        // Smile ID lists these three as errors, with no category: the job
+        // could not be completed.
+        ("1014", "unsupported ID number format", Some((Failed, Doc))),
+        ("1015", "ID authority unavailable", Some((Failed, Doc))),
+        ("1016", "product not activated", Some((Failed, Doc))),
+        ("1020", "exact match", Some((Approved, Doc))),
+        ("1021", "partial match", Some((Approved, Doc))),
+        ("1022", "no match", Some((Rejected, Doc))),
+        ("1023", "ID not found", Some((Rejected, Doc))),
+        ("1030", "found on list (AML check)", None),
+        (
+            "1210",
+            "enrol user (document verification)",
+            Some((Approved, Seen)),
+        ),
+        ("1220", "authenticated", Some((Approved, Seen))),
+    ]
+};
 
 /// The meaning of a known `ResultCode` (as in [`JobResult::result_code`](crate::JobResult::result_code)).
 ///
@@ -19,26 +70,20 @@ pub(crate) fn pad(code: u64) -> String {
 /// assert_eq!(smile_id::result_code_meaning("9999"), None);
 /// ```
 pub fn result_code_meaning(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "0001" => "data invalid, or an image unusable",
-        "0810" => "enrol user: approved",
-        "0814" => "provisional enrol: under review",
-        "0903" => "zip file corrupt",
-        "0907" => "possible spoof",
-        "1012" => "ID number validated",
-        "1013" => "unable to validate ID number",
-        "1014" => "unsupported ID number format",
-        "1015" => "ID authority unavailable",
-        "1016" => "product not activated",
-        "1020" => "exact match",
-        "1021" => "partial match",
-        "1022" => "no match",
-        "1023" => "ID not found",
-        "1030" => "found on list (AML check)",
-        "1210" => "enrol user (document verification)",
-        "1220" => "authenticated",
-        _ => return None,
-    })
+    RESULT_CODES
+        .iter()
+        .find(|(known, _, _)| *known == code)
+        .map(|(_, meaning, _)| *meaning)
+}
+
+/// The verdict a known `ResultCode` stands for, and whether Smile ID
+/// documents it or its official examples only show it; `None` for a code
+/// without a known category.
+pub(crate) fn result_code_category(code: &str) -> Option<(Verdict, VerdictBasis)> {
+    RESULT_CODES
+        .iter()
+        .find(|(known, _, _)| *known == code)
+        .and_then(|(_, _, category)| *category)
 }
 
 /// The meaning of a known error code from a non-2xx response (as in

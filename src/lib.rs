@@ -21,7 +21,7 @@
 //!     &JobStatusOptions { return_history: true, return_image_links: false },
 //! )?;
 //! // Already verified: signed with your key, fresh, and about job-456.
-//! println!("{status}"); // complete, successful; code 2302; result 0810 (enrol user: approved); ...
+//! println!("{status}"); // approved: complete, successful; code 2302; result 0810 (enrol user: approved); ...
 //! if status.is_successful() {
 //!     let code = status.result.as_ref().and_then(|r| r.result_code.as_deref());
 //!     println!("result code {code:?}");
@@ -171,6 +171,7 @@ mod skim;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod transport;
+mod verdict;
 mod wire;
 
 pub use client::WebApi;
@@ -181,6 +182,7 @@ pub use model::{
     ActionResult, Actions, Callback, Extra, ImageLinks, JobResult, JobStatus, JobStatusOptions,
     JobType, PartnerParams, RawJson,
 };
+pub use model::{Verdict, VerdictBasis};
 pub use polling::{PollOutcome, PollPolicy, PollProgress};
 pub use server::{BaseUrl, Server};
 pub use signature::{Signature, SignatureParams};

@@ -87,8 +87,10 @@ impl JobStatus {
     }
 }
 
-/// `complete, successful; code 2302; result 0810 (enrol user: approved);
-/// user "user-1" job "job-1"; smile job "0000000324"`, for logs and CLIs.
+/// `approved: complete, successful; code 2302; result 0810 (enrol user:
+/// approved); user "user-1" job "job-1"; smile job "0000000324"`, for logs and
+/// CLIs: the [`verdict`](JobStatus::verdict) (with `(by job_success)` when it
+/// fell back on it), then the state, the codes and the job.
 ///
 /// ```
 /// # use smile_id::testing::Simulator;
@@ -98,12 +100,16 @@ impl JobStatus {
 /// let status = api.get_job_status(&PartnerParams::new("user-1", "job-1"), &JobStatusOptions::default())?;
 /// assert_eq!(
 ///     status.to_string(),
-///     r#"complete, successful; code 2302; result 0810 (enrol user: approved); user "user-1" job "job-1"; smile job "0000000324""#
+///     r#"approved: complete, successful; code 2302; result 0810 (enrol user: approved); user "user-1" job "job-1"; smile job "0000000324""#
 /// );
 /// # Ok::<(), smile_id::Error>(())
 /// ```
 impl fmt::Display for JobStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.verdict_basis() {
+            crate::VerdictBasis::Fallback => write!(f, "{} (by job_success): ", self.verdict())?,
+            _ => write!(f, "{}: ", self.verdict())?,
+        }
         f.write_str(match (self.job_complete, self.job_success) {
             (true, true) => "complete, successful",
             (true, false) => "complete, not successful",

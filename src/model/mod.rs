@@ -16,6 +16,7 @@ pub(crate) mod ordered;
 mod partner_params;
 mod raw_json;
 mod signed;
+mod verdict;
 
 pub use actions::{ActionResult, Actions};
 pub use callback::Callback;
@@ -28,3 +29,4 @@ pub use options::JobStatusOptions;
 pub use partner_params::PartnerParams;
 pub use raw_json::RawJson;
 pub(crate) use signed::Signed;
+pub use verdict::{Verdict, VerdictBasis};

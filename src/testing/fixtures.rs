@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::signature::format_timestamp;
-use crate::{Error, Signature};
+use crate::{Error, Signature, Verdict};
 
 /// Sets a fresh `timestamp` (now + `offset`, a signed
 /// [`time::Duration`]) and its `signature` in a JSON
@@ -74,6 +74,88 @@ pub(super) fn sign_value(signature: &Signature, body: &mut Value, offset: time::
 /// 0810) about `user_id` and `job_id`.
 pub fn complete_result(user_id: &str, job_id: &str) -> String {
     complete_result_value(user_id, job_id).to_string()
+}
+
+/// The JSON text of a realistic result with `verdict` about `user_id` and
+/// `job_id`, as the simulator answers it (see [`Scenario::Outcome`](super::Scenario::Outcome)),
+/// e.g. for [`sign_callback`]:
+///
+/// | verdict | `ResultCode` | `ResultText` | telling `Actions` |
+/// |---|---|---|---|
+/// | approved | `0810` | Enroll User | all passed |
+/// | provisional | `0814` | Provisional Enroll - Under Review | `Human_Review_Compare`: Under Review |
+/// | rejected | `1022` | No Match | `Verify_ID_Number`: Not Verified |
+/// | failed | `1015` | Error - Queried Database Unavailable | `Verify_ID_Number`: Issuer Unavailable |
+/// | pending | none: `{}` | | |
+///
+/// ```
+/// use smile_id::testing::{outcome_result, sign_callback};
+/// use smile_id::Verdict;
+///
+/// let api = smile_id::WebApi::new("002", "", "key", 0)?;
+/// let body = sign_callback(api.signature(), &outcome_result(Verdict::Rejected, "user-1", "job-1"))?;
+/// assert_eq!(api.verify_callback(&body)?.verdict(), Verdict::Rejected);
+/// # Ok::<(), smile_id::Error>(())
+/// ```
+pub fn outcome_result(verdict: Verdict, user_id: &str, job_id: &str) -> String {
+    outcome_value(verdict, user_id, job_id).0.to_string()
+}
+
+/// The result object for `verdict` and the `job_success` that goes with it.
+pub(super) fn outcome_value(verdict: Verdict, user_id: &str, job_id: &str) -> (Value, bool) {
+    let params = |job_type: u8| json!({"job_id": job_id, "user_id": user_id, "job_type": job_type});
+    let id_check = |code: &str, text: &str, verify: &str| {
+        json!({
+            "Source": "WebAPI",
+            "Actions": {"Verify_ID_Number": verify, "Return_Personal_Info": "Not Returned"},
+            "ResultCode": code,
+            "ResultText": text,
+            "ResultType": "ID Verification",
+            "SmileJobID": "0000000325",
+            "JSONVersion": "1.0.0",
+            "IsFinalResult": "true",
+            "PartnerParams": params(5),
+            "Country": "NG",
+            "IDType": "NIN"
+        })
+    };
+    match verdict {
+        Verdict::Approved => (complete_result_value(user_id, job_id), true),
+        Verdict::Pending => (json!({}), false),
+        Verdict::Provisional => (
+            json!({
+                "Source": "WebAPI",
+                "Actions": {
+                    "Liveness_Check": "Passed",
+                    "Register_Selfie": "Approved",
+                    "Verify_ID_Number": "Verified",
+                    "Return_Personal_Info": "Returned",
+                    "Selfie_Provided": "Passed",
+                    "Human_Review_Compare": "Under Review",
+                    "Selfie_To_ID_Authority_Compare": "Under Review"
+                },
+                "ResultCode": "0814",
+                "ResultText": "Provisional Enroll - Under Review",
+                "ResultType": "SAIA",
+                "SmileJobID": "0000000326",
+                "JSONVersion": "1.0.0",
+                "IsFinalResult": "false",
+                "PartnerParams": params(1),
+                "ConfidenceValue": "0",
+                "IsMachineResult": "true"
+            }),
+            false,
+        ),
+        Verdict::Rejected => (id_check("1022", "No Match", "Not Verified"), false),
+        Verdict::Failed => (
+            id_check(
+                "1015",
+                "Error - Queried Database Unavailable",
+                "Issuer Unavailable",
+            ),
+            false,
+        ),
+    }
 }
 
 /// The JSON text of an unsigned job status response about `user_id` and

@@ -1,32 +1,20 @@
-//! A small HTTP/1.1 server on `127.0.0.1`, std only: what the
-//! [`Simulator`](super::Simulator) is built on, and what tests can drive with
-//! answers of their own, well-formed or not.
+//! A small HTTP/1.1 server, std only: what the
+//! [`Simulator`](super::Simulator) is built on. Not public: the crate's
+//! integration tests compile this same file as `tests/it/common/http.rs`'s
+//! module (with `#[path]`) to serve answers of their own, well-formed or not.
 //!
-//! The server accepts connections and hands each to your handler as a
+//! The server accepts connections and hands each to a handler as a
 //! [`Connection`], which reads requests ([`Connection::read_request`], with
 //! `Content-Length` bodies and bounded sizes) and writes answers
 //! ([`Connection::respond`]) or any bytes at all ([`Connection::write_raw`]),
 //! e.g. a truncated body or a bad chunk; a `Connection` works over any other
 //! stream too, such as a TLS session. The server stops when dropped.
-//!
-//! ```
-//! use smile_id::testing::http::{HttpServer, Response};
-//!
-//! let server = HttpServer::start(|mut connection| {
-//!     while let Ok(Some(request)) = connection.read_request() {
-//!         let body = format!("{} {}", request.method, request.path).into_bytes();
-//!         if connection.respond(&Response::new(200, body)).is_err() {
-//!             break;
-//!         }
-//!     }
-//! })?;
-//! assert_ne!(server.port(), 0);
-//! # Ok::<(), std::io::Error>(())
-//! ```
+// The simulator uses part of this file and the integration tests the rest.
+#![allow(dead_code)]
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -329,7 +317,7 @@ fn reason_phrase(status: u16) -> &'static str {
 }
 
 /// Locks `m`, poisoned or not (no lock here guards an invariant a panic breaks).
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -339,6 +327,7 @@ type Served = (Arc<Mutex<Option<TcpStream>>>, JoinHandle<()>);
 
 /// An HTTP server on `127.0.0.1`; see the [module docs](self).
 pub struct HttpServer {
+    local: SocketAddr,
     port: u16,
     accepted: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -367,7 +356,19 @@ impl HttpServer {
     where
         H: Fn(Connection) + Send + Sync + 'static,
     {
-        Self::listen(handler, true)
+        Self::listen(SocketAddr::from(([127, 0, 0, 1], 0)), handler, true)
+    }
+
+    /// [`start`](Self::start) on `addr` (port 0 for an ephemeral one).
+    ///
+    /// # Errors
+    ///
+    /// When `addr` cannot be bound (e.g. [`io::ErrorKind::AddrInUse`]).
+    pub fn start_at<H>(addr: SocketAddr, handler: H) -> io::Result<Self>
+    where
+        H: Fn(Connection) + Send + Sync + 'static,
+    {
+        Self::listen(addr, handler, true)
     }
 
     /// Starts a server that serves one connection at a time, on the accepting
@@ -381,16 +382,17 @@ impl HttpServer {
     where
         H: Fn(Connection) + Send + Sync + 'static,
     {
-        Self::listen(handler, false)
+        Self::listen(SocketAddr::from(([127, 0, 0, 1], 0)), handler, false)
     }
 
-    fn listen<H>(handler: H, threaded: bool) -> io::Result<Self>
+    fn listen<H>(addr: SocketAddr, handler: H, threaded: bool) -> io::Result<Self>
     where
         H: Fn(Connection) + Send + Sync + 'static,
     {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+        let port = local.port();
         let accepted = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let served = Arc::new(Mutex::new(Vec::new()));
@@ -420,6 +422,7 @@ impl HttpServer {
             })
         };
         Ok(HttpServer {
+            local,
             port,
             accepted,
             stop,
@@ -431,6 +434,11 @@ impl HttpServer {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
     }
 
     /// How many connections it has accepted so far.

@@ -31,16 +31,18 @@
 //! ```
 
 mod fixtures;
-pub mod http;
+mod http;
 mod scenario;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use crate::error::TransportErrorKind;
 use crate::{Error, Server, Signature};
 
-pub use fixtures::{complete_result, job_status_json, sign_callback, sign_json};
+pub use fixtures::{complete_result, job_status_json, outcome_result, sign_callback, sign_json};
 pub use http::ReceivedRequest;
 use http::{HttpServer, lock};
 pub use scenario::Scenario;
@@ -56,14 +58,15 @@ pub struct Simulator {
 
 impl Simulator {
     /// Starts a simulator that signs for `partner_id` and `api_key`, answering
-    /// [`Scenario::Complete`].
+    /// [`Scenario::ByJobId`]: approved, unless the job id asks for another
+    /// outcome.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an empty partner id or key, and
     /// [`Error::Transport`] when no port can be opened on 127.0.0.1.
     pub fn start(partner_id: &str, api_key: &str) -> Result<Self, Error> {
-        Self::start_with(partner_id, api_key, Scenario::Complete)
+        Self::start_with(partner_id, api_key, Scenario::ByJobId)
     }
 
     /// Starts a simulator answering `scenario`.
@@ -72,24 +75,55 @@ impl Simulator {
     ///
     /// As for [`start`](Self::start).
     pub fn start_with(partner_id: &str, api_key: &str, scenario: Scenario) -> Result<Self, Error> {
+        Self::start_at(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            partner_id,
+            api_key,
+            scenario,
+        )
+    }
+
+    /// Starts a simulator answering `scenario` on `addr`, a loopback address
+    /// (port 0 for any free port), e.g. to serve other processes from a
+    /// known port as `smile-id simulate --addr` does.
+    ///
+    /// # Errors
+    ///
+    /// As for [`start`](Self::start); [`Error::InvalidInput`] for an address
+    /// that is not loopback (plain http is only for loopback); and
+    /// [`Error::Transport`] whose [`source`](std::error::Error::source) is the
+    /// [`std::io::Error`] when `addr` cannot be bound (e.g. its port is in use).
+    pub fn start_at(
+        addr: SocketAddr,
+        partner_id: &str,
+        api_key: &str,
+        scenario: Scenario,
+    ) -> Result<Self, Error> {
         let signature = Signature::new(partner_id, api_key)?;
+        if !addr.ip().is_loopback() {
+            return Err(Error::invalid_input(
+                "addr",
+                "must be a loopback address, e.g. 127.0.0.1:8787",
+            ));
+        }
         let shared = Arc::new(Shared {
             signature,
             scenario: Mutex::new((scenario, 0)),
             requests: Mutex::new(Vec::new()),
+            polls: Mutex::new(HashMap::new()),
         });
         let http = {
             let shared = Arc::clone(&shared);
-            HttpServer::start(move |connection| shared.serve(connection))
+            HttpServer::start_at(addr, move |connection| shared.serve(connection))
         }
         .map_err(|err| Error::Transport {
             kind: TransportErrorKind::Io,
-            host: Some("127.0.0.1".to_owned()),
+            host: Some(addr.to_string()),
             elapsed: None,
             source: Box::new(err),
         })?;
         Ok(Simulator {
-            base_url: format!("http://127.0.0.1:{}/v1", http.port()),
+            base_url: format!("http://{}/v1", http.local_addr()),
             shared,
             _http: http,
         })
@@ -108,7 +142,8 @@ impl Simulator {
     /// Changes what the simulator answers from the next request on.
     ///
     /// [`Scenario::CompleteAfter`] and [`Scenario::Sequence`] count requests
-    /// from this call, not from the simulator's start.
+    /// from this call, not from the simulator's start ([`Scenario::ByJobId`]'s
+    /// `pending-N` ids count from the start).
     pub fn set_scenario(&self, scenario: Scenario) {
         let mut current = lock(&self.shared.scenario);
         *current = (scenario, lock(&self.shared.requests).len());

@@ -1,20 +1,59 @@
 //! What the simulator answers: the [`Scenario`], and the simulator's state
 //! that answers each request by it.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::fixtures::{complete_result_value, sign_value};
+use super::fixtures::{outcome_value, sign_value};
 use super::http::{Connection, ReceivedRequest, Response, lock};
-use crate::Signature;
+use crate::{Signature, Verdict};
 
 /// What the simulator answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Scenario {
+    /// The outcome the job id asks for, so that one simulator serves a whole
+    /// test suite: the default. Matching ignores case:
+    ///
+    /// 1. a job id containing `pending` is still running; one containing
+    ///    `pending-N` (`N` digits, e.g. `job-7-pending-2-rejected`) is so
+    ///    only for its first `N` requests (counted per user and job id), then
+    ///    completes as the rest of the id says;
+    /// 2. otherwise the first of `approved`, `provisional`, `rejected` and
+    ///    `failed` in the id chooses [`Scenario::Outcome`] with that verdict
+    ///    (`job-rejected-1` is rejected);
+    /// 3. any other id is approved, as [`Scenario::Complete`] answers.
+    ///
+    /// ```
+    /// use smile_id::testing::Simulator;
+    /// use smile_id::{JobStatusOptions, PartnerParams, Verdict, WebApi};
+    ///
+    /// let sim = Simulator::start("002", "test-api-key")?;
+    /// let api = WebApi::new("002", "", "test-api-key", sim.server())?;
+    /// let verdict = |job_id: &str| -> Result<Verdict, smile_id::Error> {
+    ///     let job = PartnerParams::new("user-1", job_id);
+    ///     Ok(api.get_job_status(&job, &JobStatusOptions::default())?.verdict())
+    /// };
+    /// assert_eq!(verdict("job-1")?, Verdict::Approved);
+    /// assert_eq!(verdict("job-rejected-1")?, Verdict::Rejected);
+    /// assert_eq!(verdict("provisional-job")?, Verdict::Provisional);
+    /// assert_eq!(verdict("Failed-2")?, Verdict::Failed);
+    /// assert_eq!(verdict("job-pending")?, Verdict::Pending);
+    /// assert_eq!(verdict("job-pending-1-failed")?, Verdict::Pending);
+    /// assert_eq!(verdict("job-pending-1-failed")?, Verdict::Failed);
+    /// # Ok::<(), smile_id::Error>(())
+    /// ```
+    ByJobId,
+    /// A complete job with a realistic result for this verdict (see
+    /// [`outcome_result`](super::outcome_result) for the codes, texts and
+    /// actions), with history and image links when asked for;
+    /// [`Verdict::Pending`] answers as [`Scenario::Pending`].
+    Outcome(Verdict),
     /// A completed, successful enrolment (`ResultCode` 0810) about the job
-    /// asked for, with history and image links when asked for. The default.
+    /// asked for, with history and image links when asked for, whatever the
+    /// job id.
     Complete,
     /// A job still running: `job_complete` false and an empty result.
     Pending,
@@ -40,9 +79,14 @@ pub enum Scenario {
     /// A complete response, correctly signed, with a timestamp an hour old.
     StaleTimestamp,
     /// A complete response, correctly signed, with its timestamp moved by this
-    /// much from the simulator's clock (negative: into the past). A signed
-    /// [`time::Duration`], e.g.
+    /// much from the simulator's clock (negative: into the past), e.g.
     /// `smile_id::time::Duration::minutes(-10)`.
+    ///
+    /// A signed [`time::Duration`], not a `std::time::Duration` like the
+    /// client's settings: an offset has a direction, and it is what
+    /// [`Error::TimestampOutOfTolerance`](crate::Error::TimestampOutOfTolerance)'s
+    /// `skew` then reports, in the same type (`smile_id::time` saves a
+    /// dependency).
     TimestampOffset(time::Duration),
     /// A complete response, correctly signed, about another job.
     OtherJob,
@@ -76,6 +120,8 @@ pub(super) struct Shared {
     /// (where `CompleteAfter` and `Sequence` start counting).
     pub(super) scenario: Mutex<(Scenario, usize)>,
     pub(super) requests: Mutex<Vec<ReceivedRequest>>,
+    /// For [`Scenario::ByJobId`]'s `pending-N` ids: requests per user and job.
+    pub(super) polls: Mutex<HashMap<(String, String), u32>>,
 }
 
 impl Shared {
@@ -158,11 +204,16 @@ impl Shared {
                 .cloned()
                 .unwrap_or(Scenario::Complete);
         }
-        let complete = || {
-            let result = complete_result_value(&user_id, &job_id);
+        let pending =
+            || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
+        let answer = |verdict: Verdict| {
+            let (result, job_success) = outcome_value(verdict, &user_id, &job_id);
+            if verdict == Verdict::Pending {
+                return pending();
+            }
             let mut body = serde_json::Map::new();
             body.insert("job_complete".into(), Value::Bool(true));
-            body.insert("job_success".into(), Value::Bool(true));
+            body.insert("job_success".into(), Value::Bool(job_success));
             body.insert("code".into(), json!("2302"));
             if history {
                 body.insert("history".into(), json!([result]));
@@ -174,8 +225,7 @@ impl Shared {
             }
             Value::Object(body)
         };
-        let pending =
-            || json!({"job_complete": false, "job_success": false, "code": "2302", "result": {}});
+        let complete = || answer(Verdict::Approved);
         let signed = |mut body: Value, offset: time::Duration| {
             sign_value(&self.signature, &mut body, offset);
             json_reply(200, &body)
@@ -183,6 +233,26 @@ impl Shared {
         match scenario {
             // A `Sequence` was resolved to one of its steps above.
             Scenario::Complete | Scenario::Sequence(_) => signed(complete(), time::Duration::ZERO),
+            Scenario::Outcome(verdict) => signed(answer(verdict), time::Duration::ZERO),
+            Scenario::ByJobId => {
+                let (pending_polls, verdict) = by_job_id(&job_id);
+                let still_pending = match pending_polls {
+                    None => false,
+                    Some(None) => true,
+                    Some(Some(polls)) => {
+                        let mut counts = lock(&self.polls);
+                        let seen = counts.entry((user_id.clone(), job_id.clone())).or_insert(0);
+                        *seen = seen.saturating_add(1);
+                        *seen <= polls
+                    }
+                };
+                let verdict = if still_pending {
+                    Verdict::Pending
+                } else {
+                    verdict
+                };
+                signed(answer(verdict), time::Duration::ZERO)
+            }
             Scenario::Pending => signed(pending(), time::Duration::ZERO),
             Scenario::CompleteAfter { polls } => {
                 if u32::try_from(seen).unwrap_or(u32::MAX) < polls {
@@ -238,6 +308,34 @@ impl Shared {
     }
 }
 
+/// What [`Scenario::ByJobId`] reads in `job_id`: whether it is pending
+/// (`Some(None)`: always; `Some(Some(n))`: for its first `n` requests), and
+/// the verdict it completes with.
+fn by_job_id(job_id: &str) -> (Option<Option<u32>>, Verdict) {
+    let id = job_id.to_ascii_lowercase();
+    let pending = id.find("pending").map(|at| {
+        let rest = id.get(at + "pending".len()..).unwrap_or_default();
+        let digits: String = rest
+            .strip_prefix('-')
+            .unwrap_or_default()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<u32>().ok()
+    });
+    let verdict = [
+        ("approved", Verdict::Approved),
+        ("provisional", Verdict::Provisional),
+        ("rejected", Verdict::Rejected),
+        ("failed", Verdict::Failed),
+    ]
+    .into_iter()
+    .filter_map(|(word, verdict)| id.find(word).map(|at| (at, verdict)))
+    .min_by_key(|(at, _)| *at)
+    .map_or(Verdict::Approved, |(_, verdict)| verdict);
+    (pending, verdict)
+}
+
 /// Changes the first character of a base64 signature to another valid one.
 fn tamper(signature: &str) -> String {
     let mut chars: Vec<char> = signature.chars().collect();
@@ -245,4 +343,29 @@ fn tamper(signature: &str) -> String {
         *first = if *first == 'A' { 'B' } else { 'A' };
     }
     chars.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_ids_choose_outcomes() {
+        let cases = [
+            ("job-1", None, Verdict::Approved),
+            ("APPROVED", None, Verdict::Approved),
+            ("job-rejected-1", None, Verdict::Rejected),
+            ("provisional", None, Verdict::Provisional),
+            ("x-Failed", None, Verdict::Failed),
+            ("failed-not-approved", None, Verdict::Failed),
+            ("job-pending", Some(None), Verdict::Approved),
+            ("pending-", Some(None), Verdict::Approved),
+            ("pending-3-rejected", Some(Some(3)), Verdict::Rejected),
+            ("pending-99999999999", Some(None), Verdict::Approved),
+            ("", None, Verdict::Approved),
+        ];
+        for (id, pending, verdict) in cases {
+            assert_eq!(by_job_id(id), (pending, verdict), "{id}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `testing::http::HttpServer` on its own: what it reads, what it writes, and
+//! The tests' HTTP server (`src/testing/http.rs`) on its own: what it reads, what it writes, and
 //! that malformed or oversized requests are errors for the handler, never a
 //! panic or an unbounded read.
 
@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use smile_id::testing::http::{HttpServer, MAX_HEAD, Response};
+use crate::common::http::{HttpServer, MAX_HEAD, Response};
 
 /// A server that echoes each request's method, path and body, and reports
 /// how each `read_request` ended (`Ok` as "request"/"closed", `Err` as its kind).

@@ -168,7 +168,7 @@ fn each_poll_is_logged() {
     assert_eq!(polls.len(), 3, "{records:?}");
     assert!(
         polls[0].starts_with(r#"poll 1 of job "job-456" at "#)
-            && polls[0].ends_with("s: not complete; code 2302; no result yet"),
+            && polls[0].ends_with("s: pending: not complete; code 2302; no result yet"),
         "{}",
         polls[0]
     );

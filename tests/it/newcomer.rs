@@ -104,7 +104,7 @@ fn a_status_line_shows_state_codes_and_job_but_no_personal_data() {
     let status = api.get_job_status(&job(), &NONE).unwrap();
     assert_eq!(
         status.to_string(),
-        r#"complete, successful; code 2302; result 0810 (enrol user: approved); user "user-123" job "job-456"; smile job "0000000324""#
+        r#"approved: complete, successful; code 2302; result 0810 (enrol user: approved); user "user-123" job "job-456"; smile job "0000000324""#
     );
     assert!(status.code_meaning().is_some());
 
@@ -133,7 +133,7 @@ fn a_status_line_shows_state_codes_and_job_but_no_personal_data() {
     let pending = api.get_job_status(&job(), &NONE).unwrap();
     assert_eq!(
         pending.to_string(),
-        r#"not complete; code 2302; message "No zip uploaded yet""#
+        r#"pending: not complete; code 2302; message "No zip uploaded yet""#
     );
 }
 

@@ -7,8 +7,8 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::common::http::{Connection, HttpServer, Response};
 use crate::common::{API_KEY, PARTNER_ID, signer};
-use smile_id::testing::http::{Connection, HttpServer, Response};
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{JobStatusOptions, PartnerParams, Server, WebApi};
 

@@ -182,7 +182,7 @@ fn a_test_servers_response_does_not_show_its_body() {
     .unwrap();
     let json: Value = serde_json::from_slice(&body).unwrap();
     let signature = json["signature"].as_str().unwrap().to_owned();
-    let response = smile_id::testing::http::Response::new(200, body.clone());
+    let response = crate::common::http::Response::new(200, body.clone());
     let debug = format!("{response:?}");
     assert_clean(&debug, &[signature, format!("{body:?}")]);
     assert!(

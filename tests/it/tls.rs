@@ -5,8 +5,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::http::{Connection, HttpServer, Response};
 use crate::common::{API_KEY, PARTNER_ID, fixture_path, signer};
-use smile_id::testing::http::{Connection, HttpServer, Response};
 use smile_id::testing::{complete_result, sign_json};
 use smile_id::{Error, JobStatusOptions, PartnerParams, Server, TransportErrorKind, WebApi};
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use smile_id::testing::http::{Connection, HttpServer, Response};
+use crate::common::http::{Connection, HttpServer, Response};
 
 /// What to do with one connection.
 #[derive(Clone, Debug)]

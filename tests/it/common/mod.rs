@@ -2,6 +2,9 @@
 #![allow(dead_code)] // Each test binary uses only part of it.
 
 pub mod fault_server;
+/// The simulator's HTTP server, compiled here too: the crate keeps it private.
+#[path = "../../../src/testing/http.rs"]
+pub mod http;
 
 use std::path::PathBuf;
 
