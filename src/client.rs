@@ -332,6 +332,11 @@ impl WebApi {
     /// request made by another process is not known here. For jobs whose
     /// callback never verified, fall back to
     /// [`get_job_status`](Self::get_job_status).
+    ///
+    /// A callback may arrive more than once, and a captured one can be replayed
+    /// unchanged (it still verifies) until its timestamp leaves the tolerance
+    /// window. Make the handler idempotent: key what it does on `SmileJobID`
+    /// or your own job id, and treat a repeat as a no-op.
     pub fn verify_callback(&self, body: &[u8]) -> Result<Callback, Error> {
         self.verify_callback_at(body, OffsetDateTime::now_utc())
     }
