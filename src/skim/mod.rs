@@ -12,7 +12,6 @@ mod scanner;
 mod text;
 
 use scanner::Scanner;
-pub(crate) use scanner::string_stop;
 pub(crate) use text::{text_of, unescape_prefix};
 
 /// The deepest nesting of arrays and objects accepted (as in `serde_json`).

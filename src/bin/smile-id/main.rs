@@ -161,14 +161,14 @@ fn report(api: &WebApi, err: &Error) -> u8 {
         ),
         err if err.is_transient() => (
             TRANSIENT,
-            format!("could not get an answer from {}: try again later", api.base_url()),
+            format!("could not get an answer from {}: try again later", api.config().server.base_url()),
         ),
         Error::Http { status, .. } => (
             USAGE,
             format!(
                 "the server refused the request (http {status}): check SMILE_ID_API_KEY and SMILE_ID_PARTNER_ID \
                  for the server, and that SMILE_ID_SERVER ({}) ends in /v1",
-                api.base_url()
+                api.config().server.base_url()
             ),
         ),
         _ => (
@@ -213,7 +213,7 @@ fn verify_callback() -> u8 {
     with_api(|api| {
         let mut body = Vec::new();
         // One byte past the cap is enough for verify_callback to refuse it.
-        let limit = api.max_response_bytes().saturating_add(1);
+        let limit = api.config().max_response_bytes.saturating_add(1);
         if let Err(err) = stdin.by_ref().take(limit).read_to_end(&mut body) {
             eprintln!("smile-id: cannot read stdin: {err}");
             return Ok(USAGE);
