@@ -83,13 +83,29 @@ impl fmt::Display for Error {
                 )
             }
             Error::WaitTimeout {
-                attempts, elapsed, ..
-            } => write!(
-                f,
-                "timed out waiting for the job: not complete after {attempts} {} in {:.1} s",
-                if *attempts == 1 { "poll" } else { "polls" },
-                elapsed.as_secs_f64()
-            ),
+                attempts,
+                elapsed,
+                last_status,
+                last_error,
+            } => {
+                // Without a single answer the job may well be complete: say
+                // so, and why (the error's Display is secret-free).
+                let state = if last_status.is_none() && last_error.is_some() {
+                    "no answer"
+                } else {
+                    "not complete"
+                };
+                write!(
+                    f,
+                    "timed out waiting for the job: {state} after {attempts} {} in {:.1} s",
+                    if *attempts == 1 { "poll" } else { "polls" },
+                    elapsed.as_secs_f64()
+                )?;
+                match last_error {
+                    Some(err) => write!(f, "; last error: {err}"),
+                    None => Ok(()),
+                }
+            }
             Error::JobMismatch {
                 expected_user_id,
                 expected_job_id,

@@ -142,6 +142,11 @@ pub enum Error {
 
     /// [`WebApi::wait_for_job`](crate::WebApi::wait_for_job) reached its
     /// deadline before the job was complete.
+    ///
+    /// Its Display ends with the last poll's error, when that poll failed
+    /// (`...; last error: transport error talking to 127.0.0.1:9: connection
+    /// refused`), and says "no answer" rather than "not complete" when no
+    /// poll was ever answered.
     #[non_exhaustive]
     WaitTimeout {
         /// How many polls were made.

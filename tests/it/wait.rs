@@ -233,3 +233,37 @@ fn an_already_complete_job_returns_after_one_poll() {
     assert_eq!(sim.request_count(), 1);
     assert_eq!(progress_calls, 0);
 }
+
+#[test]
+fn a_wait_that_never_connects_says_why_in_its_message() {
+    // Nothing listens on the port of a dropped listener.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(smile_id::Server::custom(&format!("http://127.0.0.1:{port}/v1")).unwrap())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = wait(&api, Duration::from_millis(300)).unwrap_err();
+    let Error::WaitTimeout {
+        attempts,
+        last_status,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(last_status.is_none());
+    let text = err.to_string();
+    let expected = format!("timed out waiting for the job: no answer after {attempts} polls in ");
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            " s; last error: transport error talking to 127.0.0.1:{port}: connection refused"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(API_KEY), "{text}");
+}
