@@ -510,14 +510,12 @@ fn run() -> Result<bool, String> {
     }
     match &args.url {
         Some(url) => {
-            if !job_given {
-                if let Some(job) = probe_job(url, &args, &c) {
-                    eprintln!(
-                        "benchmarking the job the server answers about: user {} job {}",
-                        job.user_id, job.job_id
-                    );
-                    c.job = job;
-                }
+            if !job_given && let Some(job) = probe_job(url, &args, &c) {
+                eprintln!(
+                    "benchmarking the job the server answers about: user {} job {}",
+                    job.user_id, job.job_id
+                );
+                c.job = job;
             }
             if let Some(block) = args.interleave {
                 let base = baseline_call(url, &args, &c)?;

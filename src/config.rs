@@ -350,13 +350,13 @@ impl WebApiBuilder {
         if let Some(err) = self.server_error {
             return Err(err);
         }
-        if let Server::Custom(url) = &self.config.server {
-            if self.key_fingerprint.is_in(url.as_str()) {
-                return Err(Error::invalid_input(
-                    "sid_server",
-                    "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
-                ));
-            }
+        if let Server::Custom(url) = &self.config.server
+            && self.key_fingerprint.is_in(url.as_str())
+        {
+            return Err(Error::invalid_input(
+                "sid_server",
+                "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
+            ));
         }
         if let Some(err) = self.callback_error {
             return Err(err);

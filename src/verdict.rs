@@ -150,7 +150,7 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
             .collect();
         json.insert("Actions".into(), actions.into());
-        serde_json::from_value(json.into()).unwrap()
+        serde_json::from_str(&serde_json::Value::from(json).to_string()).unwrap()
     }
 
     fn lone(code: &str) -> (Verdict, VerdictBasis) {

@@ -118,10 +118,10 @@ pub(super) fn skip_container(bytes: &[u8], start: usize, depth: u32) -> Result<u
             // passes over.
             let flags = zero_bytes((w & (ONES * 0xd9)) ^ (ONES * u64::from(b'[' & 0xd9))) & !inside;
             carry = if inside >> 63 == 1 { HIGH } else { 0 };
-            if flags != 0 {
-                if let Some(end) = stack.flagged(word, flags, at)? {
-                    return Ok(end);
-                }
+            if flags != 0
+                && let Some(end) = stack.flagged(word, flags, at)?
+            {
+                return Ok(end);
             }
             at += WORD;
         }
@@ -173,10 +173,11 @@ fn bytewise(
             match byte {
                 b'"' => {
                     *in_string = false;
-                    if let Some(start) = escaped_start.take() {
-                        if at - start > MAX_ESCAPED_KEY && colon_follows(bytes, at + 1) {
-                            return Err(SkimError::KeyTooLong);
-                        }
+                    if let Some(start) = escaped_start.take()
+                        && at - start > MAX_ESCAPED_KEY
+                        && colon_follows(bytes, at + 1)
+                    {
+                        return Err(SkimError::KeyTooLong);
                     }
                 }
                 b'\\' => {

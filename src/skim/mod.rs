@@ -110,13 +110,13 @@ pub(crate) fn top_level<'a, const N: usize>(
         let raw = text
             .get(start..s.pos)
             .ok_or(SkimError::Syntax("bad value", start))?;
-        if let Some(at) = keys.iter().position(|k| key.is(k)) {
-            if let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at)) {
-                match (slot.is_some(), duplicates) {
-                    (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
-                    (true, Duplicates::FirstWins) => {}
-                    (false, _) => *slot = Some(raw),
-                }
+        if let Some(at) = keys.iter().position(|k| key.is(k))
+            && let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at))
+        {
+            match (slot.is_some(), duplicates) {
+                (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
+                (true, Duplicates::FirstWins) => {}
+                (false, _) => *slot = Some(raw),
             }
         }
         s.ws();

@@ -89,10 +89,10 @@ impl<In: Transport> Connector<In> for Tcp {
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         let connected = TcpConnector::default().connect(details, chained);
-        if connected.is_err() {
-            if let Ok(key) = key(details.uri) {
-                self.0.forget(&key);
-            }
+        if connected.is_err()
+            && let Ok(key) = key(details.uri)
+        {
+            self.0.forget(&key);
         }
         connected
     }
@@ -152,10 +152,10 @@ mod tests {
                 if line == "\r\n" {
                     break;
                 }
-                if let Some((name, value)) = line.split_once(':') {
-                    if name.eq_ignore_ascii_case("content-length") {
-                        length = value.trim().parse().unwrap();
-                    }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap();
                 }
             }
             let mut body = vec![0; length];

@@ -89,11 +89,10 @@ proptest! {
         if let Some(bad_ts) = flip_bit(&ts, bit) {
             prop_assert!(!signer.confirm_signature(&bad_ts, &sig));
         }
-        if let Some(bad_partner) = flip_bit(&partner, bit) {
-            if let Ok(other) = Signature::new(&bad_partner, &key) {
+        if let Some(bad_partner) = flip_bit(&partner, bit)
+            && let Ok(other) = Signature::new(&bad_partner, &key) {
                 prop_assert!(!other.confirm_signature(&ts, &sig));
             }
-        }
     }
 
     #[test]
@@ -106,13 +105,12 @@ proptest! {
     fn arbitrary_json_never_panics(value in json(), sign in any::<bool>()) {
         let api = WebApi::new("002", "", "key", 0).unwrap();
         let mut value = value;
-        if sign {
-            if let Value::Object(map) = &mut value {
+        if sign
+            && let Value::Object(map) = &mut value {
                 let params = answer_signature(&api);
                 map.insert("timestamp".into(), Value::String(params.timestamp));
                 map.insert("signature".into(), Value::String(params.signature));
             }
-        }
         let body = serde_json::to_vec(&value).unwrap();
         let _ = api.verify_job_status(&body, &PartnerParams::new("u", "j"));
     }
@@ -149,12 +147,11 @@ proptest! {
             prop_assert!(authentic, "{}", err);
         }
         let at = cut.index(body.len());
-        if let Some(head) = body.get(..at) {
-            if serde_json::from_str::<Value>(head).is_err() {
+        if let Some(head) = body.get(..at)
+            && serde_json::from_str::<Value>(head).is_err() {
                 prop_assert!(api.verify_job_status(head.as_bytes(), &job).is_err());
                 prop_assert!(api.verify_callback(head.as_bytes()).is_err());
             }
-        }
     }
 }
 
@@ -489,10 +486,10 @@ mod realistic {
             1 => pairs.push(pair("image_links", r#"{"selfie_image":"https://smile-images.example/s.jpg?Expires=9","id_card_image":null}"#.into())),
             _ => {}
         }
-        if let Some((_, value)) = pairs.iter().find(|(k, _)| k == "image_links") {
-            if value.starts_with('"') {
-                exact.push(("image_links".into(), value.clone()));
-            }
+        if let Some((_, value)) = pairs.iter().find(|(k, _)| k == "image_links")
+            && value.starts_with('"')
+        {
+            exact.push(("image_links".into(), value.clone()));
         }
         if rng.chance(2) {
             pairs.push(pair(
@@ -578,7 +575,7 @@ mod realistic {
     /// Serves `body` from the simulator and asks for the job through
     /// `WebApi`; checks it is accepted and round-trips.
     pub fn check(seed: u64, history: usize, photo: usize) {
-        let job = if seed % 2 == 0 {
+        let job = if seed.is_multiple_of(2) {
             PartnerParams::new("42", "1001")
         } else {
             PartnerParams::new("user-A", "job-A")

@@ -113,13 +113,13 @@ fn run(command: Command) -> u8 {
                 },
             );
             let status = status.inspect_err(|err| {
-                if let Error::WaitTimeout { attempts, .. } = err {
-                    if *attempts > polls {
-                        eprintln!(
-                            "poll {attempts} at {:.1} s: not complete",
-                            started.elapsed().as_secs_f64()
-                        );
-                    }
+                if let Error::WaitTimeout { attempts, .. } = err
+                    && *attempts > polls
+                {
+                    eprintln!(
+                        "poll {attempts} at {:.1} s: not complete",
+                        started.elapsed().as_secs_f64()
+                    );
                 }
             })?;
             eprintln!(
