@@ -1,6 +1,8 @@
 //! Configuration from `SMILE_ID_*` environment variables: the lookup behind
 //! [`WebApi::from_env`] and [`WebApiBuilder::from_env`].
 
+use std::ffi::OsString;
+
 use crate::{Error, Server, WebApi, WebApiBuilder};
 
 /// The partner id variable (required).
@@ -12,49 +14,171 @@ const SERVER: &str = "SMILE_ID_SERVER";
 /// The default callback URL variable (optional).
 const CALLBACK_URL: &str = "SMILE_ID_CALLBACK_URL";
 
-/// [`WebApiBuilder::from_env`] over any source of variables, so tests need not
-/// change the process's environment (which other threads may be reading).
+/// Every `SMILE_ID_*` name this crate knows: the four above, and the two the
+/// examples read for the job to look up. An unknown `SMILE_ID_*` variable
+/// close to one of these is refused as a likely typo of it.
+const KNOWN: [&str; 6] = [
+    PARTNER_ID,
+    API_KEY,
+    SERVER,
+    CALLBACK_URL,
+    "SMILE_ID_USER_ID",
+    "SMILE_ID_JOB_ID",
+];
+
+/// [`WebApiBuilder::from_env`]: `lookup` reads a variable, and the names of
+/// the process's variables are checked for typos.
 pub(crate) fn from_lookup(
-    lookup: impl Fn(&str) -> Option<std::ffi::OsString>,
+    lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<WebApiBuilder, Error> {
-    let text = |name: &'static str| -> Result<Option<String>, Error> {
-        match lookup(name) {
-            None => Ok(None),
-            Some(value) => match value.into_string() {
-                Ok(text) if text.trim().is_empty() => Ok(None),
-                Ok(text) => Ok(Some(text)),
-                Err(_) => Err(Error::invalid_input(name, "is not valid Unicode")),
-            },
+    from_source(lookup, std::env::vars_os().map(|(name, _)| name))
+}
+
+/// [`from_lookup`] over any source of variables and their `names`, so tests
+/// need not change the process's environment (which other threads may be
+/// reading). Every problem is found before any is reported, in one
+/// [`Error::InvalidInput`] whose `field` is the first one's variable.
+fn from_source(
+    lookup: impl Fn(&str) -> Option<OsString>,
+    names: impl IntoIterator<Item = OsString>,
+) -> Result<WebApiBuilder, Error> {
+    // Each problem as a sentence starting with the variable's name.
+    let mut problems: Vec<(&'static str, String)> = Vec::new();
+    let mut read =
+        |name: &'static str, required: Option<&str>, blank_is_unset: bool| match lookup(name)
+            .map(OsString::into_string)
+        {
+            None => {
+                if let Some(what) = required {
+                    problems.push((name, format!("{name} is not set ({what})")));
+                }
+                None
+            }
+            Some(Err(_)) => {
+                problems.push((name, format!("{name} is not valid Unicode")));
+                None
+            }
+            Some(Ok(text)) if text.trim().is_empty() => {
+                if !blank_is_unset {
+                    problems.push((name, format!("{name} is set but empty or only white space")));
+                }
+                None
+            }
+            Some(Ok(text)) => Some(text),
+        };
+    let partner_id = read(PARTNER_ID, Some("your Smile ID partner id"), false);
+    let api_key = read(API_KEY, Some("the API key for the chosen server"), false);
+    // Set but blank is refused, not read as the sandbox: that is a mistake.
+    let server = read(SERVER, None, false);
+    let callback = read(CALLBACK_URL, None, true);
+    let mut check = |name: &'static str, checked: Result<(), Error>| {
+        if let Err(err) = checked {
+            problems.push((name, format!("{name} {}", reason(err))));
         }
     };
-    let required = |name: &'static str, what: &str| -> Result<String, Error> {
-        text(name)?.ok_or_else(|| Error::invalid_input(name, format!("is not set ({what})")))
+    if let Some(key) = &api_key {
+        check(API_KEY, crate::signature::validate_api_key(key));
+    }
+    if let Some(id) = &partner_id {
+        check(PARTNER_ID, crate::signature::validate_id("partner_id", id));
+    }
+    let server = server.and_then(|text| match text.parse::<Server>() {
+        Ok(server) => Some(server),
+        Err(err) => {
+            check(SERVER, Err(err));
+            None
+        }
+    });
+    if let Some(url) = &callback {
+        check(CALLBACK_URL, crate::server::check_callback_url(url));
+    }
+    for name in names {
+        let Some(name) = name.to_str() else { continue };
+        if let Some(known) = typo_of(name) {
+            problems.push((
+                known,
+                format!("{known} may be misspelt: {name} is set, which smile-id does not read"),
+            ));
+        }
+    }
+    if let Some(((field, _), _)) = problems.split_first() {
+        let text: Vec<&str> = problems.iter().map(|(_, text)| text.as_str()).collect();
+        let text = text.join("; ");
+        let reason = text.strip_prefix(field).unwrap_or(&text).trim_start();
+        return Err(Error::invalid_input(field, reason));
+    }
+    let (Some(partner_id), Some(api_key)) = (partner_id, api_key) else {
+        return Err(Error::invalid_input(PARTNER_ID, "is not set"));
     };
-    let partner_id = required(PARTNER_ID, "your Smile ID partner id")?;
-    let api_key = required(API_KEY, "the API key for the chosen server")?;
-    if let Err(Error::InvalidInput { reason, .. }) = crate::signature::validate_api_key(&api_key) {
-        return Err(Error::invalid_input(API_KEY, reason));
-    }
-    if let Err(Error::InvalidInput { reason, .. }) =
-        crate::signature::validate_id("partner_id", &partner_id)
-    {
-        return Err(Error::invalid_input(PARTNER_ID, reason));
-    }
     let mut builder = WebApi::builder(&partner_id, &api_key);
-    if let Some(server) = text(SERVER)? {
-        let server = server.parse::<Server>().map_err(|err| match err {
-            Error::InvalidInput { reason, .. } => Error::invalid_input(SERVER, reason),
-            other => other,
-        })?;
+    if let Some(server) = server {
         builder = builder.server(server);
     }
-    if let Some(url) = text(CALLBACK_URL)? {
-        if let Err(Error::InvalidInput { reason, .. }) = crate::server::check_callback_url(&url) {
-            return Err(Error::invalid_input(CALLBACK_URL, reason));
-        }
+    if let Some(url) = callback {
         builder = builder.default_callback(url);
     }
     Ok(builder)
+}
+
+/// Why an argument was refused, without the argument's name.
+fn reason(err: Error) -> String {
+    match err {
+        Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// The known variable that `name` is likely a typo of: a `SMILE_ID_*` name
+/// (in any case, with or without underscores) that is not itself known and
+/// is at most two edits (or one swap) from a known one.
+fn typo_of(name: &str) -> Option<&'static str> {
+    fn squeeze(name: &str) -> Vec<u8> {
+        name.bytes()
+            .filter(|b| !matches!(b, b'_' | b'-'))
+            .map(|b| b.to_ascii_uppercase())
+            .collect()
+    }
+    if KNOWN.contains(&name) || name.len() > 64 {
+        return None;
+    }
+    let squeezed = squeeze(name);
+    let suffix = squeezed.strip_prefix(b"SMILEID".as_slice())?;
+    KNOWN
+        .iter()
+        .filter_map(|&known| {
+            let squeezed = squeeze(known);
+            let distance = edit_distance(suffix, squeezed.get(7..).unwrap_or_default());
+            (distance <= 2).then_some((distance, known))
+        })
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// The optimal string alignment distance: insertions, deletions,
+/// substitutions and swaps of neighbours, each one edit.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    // Rows of the usual table: two rows back, one row back, this row.
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = previous
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
+            let delete = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = row.get(j).map_or(usize::MAX, |d| d + 1);
+            let mut best = substitute.min(delete).min(insert);
+            if i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca) {
+                best = best.min(before.get(j - 1).map_or(usize::MAX, |d| d + 1));
+            }
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+        before = std::mem::replace(&mut previous, row);
+    }
+    previous.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -74,7 +198,19 @@ mod tests {
     }
 
     fn build(vars: &[(&str, &str)]) -> Result<WebApi, Error> {
-        from_lookup(lookup(vars))?.build()
+        let names = vars.iter().map(|(k, _)| OsString::from(k));
+        from_source(lookup(vars), names)?.build()
+    }
+
+    fn message(vars: &[(&str, &str)]) -> String {
+        let err = build(vars).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            !text.contains(KEY) && !format!("{err:?}").contains(KEY),
+            "{text}"
+        );
+        text
     }
 
     fn field_of(result: Result<WebApi, Error>) -> &'static str {
@@ -134,7 +270,6 @@ mod tests {
         for (value, want) in [
             ("1", Server::Production),
             ("0", Server::Sandbox),
-            ("", Server::Sandbox),
             (
                 "https://h.example/v1/",
                 Server::custom("https://h.example/v1").unwrap(),
@@ -163,6 +298,99 @@ mod tests {
             err,
             "invalid input: SMILE_ID_API_KEY is not set (the API key for the chosen server)"
         );
+        // Every missing variable at once, not only the first.
+        assert_eq!(
+            message(&[]),
+            "invalid input: SMILE_ID_PARTNER_ID is not set (your Smile ID partner id); \
+             SMILE_ID_API_KEY is not set (the API key for the chosen server)"
+        );
+        assert_eq!(
+            message(&[(PARTNER_ID, " ")]),
+            "invalid input: SMILE_ID_PARTNER_ID is set but empty or only white space; \
+             SMILE_ID_API_KEY is not set (the API key for the chosen server)"
+        );
+        // And the bad values beside them.
+        let banana = message(&[(SERVER, "banana")]);
+        assert!(
+            banana.contains(PARTNER_ID) && banana.contains(API_KEY),
+            "{banana}"
+        );
+        assert!(banana.contains("; SMILE_ID_SERVER "), "{banana}");
+    }
+
+    #[test]
+    fn a_blank_server_is_refused_not_read_as_the_sandbox() {
+        for blank in ["", " ", "\t\n"] {
+            assert_eq!(
+                field_of(build(&[
+                    (PARTNER_ID, "002"),
+                    (API_KEY, KEY),
+                    (SERVER, blank)
+                ])),
+                SERVER
+            );
+        }
+        assert_eq!(
+            message(&[(PARTNER_ID, "002"), (API_KEY, KEY), (SERVER, "")]),
+            "invalid input: SMILE_ID_SERVER is set but empty or only white space"
+        );
+        // A blank callback URL still counts as unset.
+        let api = build(&[(PARTNER_ID, "002"), (API_KEY, KEY), (CALLBACK_URL, " ")]).unwrap();
+        assert_eq!(api.config().default_callback, None);
+    }
+
+    #[test]
+    fn typos_of_known_variables_are_named_with_the_known_one() {
+        assert_eq!(
+            message(&[(PARTNER_ID, "002"), ("SMILE_ID_APIKEY", KEY)]),
+            "invalid input: SMILE_ID_API_KEY is not set (the API key for the chosen server); \
+             SMILE_ID_API_KEY may be misspelt: SMILE_ID_APIKEY is set, which smile-id does not read"
+        );
+        // Refused even when everything needed is set: a misspelt server
+        // would otherwise quietly mean the sandbox.
+        let full = [(PARTNER_ID, "002"), (API_KEY, KEY)];
+        for (typo, known) in [
+            ("SMILE_ID_SERVRE", SERVER),
+            ("SMILE_ID_SEVER", SERVER),
+            ("smile_id_server", SERVER),
+            ("SMILEID_SERVER", SERVER),
+            ("SMILE_ID_CALLBACKURL", CALLBACK_URL),
+            ("SMILE_ID_CALLBACK_ULR", CALLBACK_URL),
+            ("SMILE_ID_PARTNERID", PARTNER_ID),
+            ("SMILE_ID_PARTNER", PARTNER_ID),
+            ("SMILE_ID_API_KYE", API_KEY),
+            ("SMILE_ID_JOBID", "SMILE_ID_JOB_ID"),
+        ] {
+            let vars = [full[0], full[1], (typo, "production")];
+            assert_eq!(field_of(build(&vars)), known, "{typo}");
+            assert!(message(&vars).contains(&format!("{known} may be misspelt: {typo} is set")));
+        }
+        // The examples' own variables, and unrelated ones, are not typos.
+        for other in [
+            "SMILE_ID_USER_ID",
+            "SMILE_ID_JOB_ID",
+            "SMILE_ID_REGION",
+            "SMILE_ID_",
+            "SMILE_IDENTITY_TOKEN",
+            "PATH",
+        ] {
+            let vars = [full[0], full[1], (other, "x")];
+            assert!(build(&vars).is_ok(), "{other}");
+        }
+        let long = format!("SMILE_ID_{}", "A".repeat(100_000));
+        assert_eq!(typo_of(&long), None);
+    }
+
+    #[test]
+    fn edit_distances() {
+        let d = |a: &str, b: &str| edit_distance(a.as_bytes(), b.as_bytes());
+        assert_eq!(d("", ""), 0);
+        assert_eq!(d("APIKEY", ""), 6);
+        assert_eq!(d("", "APIKEY"), 6);
+        assert_eq!(d("APIKEY", "APIKEY"), 0);
+        assert_eq!(d("APIKYE", "APIKEY"), 1);
+        assert_eq!(d("SERVER", "SEVER"), 1);
+        assert_eq!(d("SERVER", "USERID"), 4);
     }
 
     #[test]
@@ -202,11 +430,19 @@ mod tests {
     fn non_unicode_values_are_named() {
         use std::os::unix::ffi::OsStringExt as _;
         let bad = OsString::from_vec(vec![0xff, 0xfe]);
-        let result = from_lookup(|name| match name {
-            PARTNER_ID => Some(OsString::from("002")),
-            API_KEY => Some(bad.clone()),
-            _ => None,
-        });
+        let names = [
+            OsString::from(PARTNER_ID),
+            OsString::from(API_KEY),
+            bad.clone(),
+        ];
+        let result = from_source(
+            |name| match name {
+                PARTNER_ID => Some(OsString::from("002")),
+                API_KEY => Some(bad.clone()),
+                _ => None,
+            },
+            names,
+        );
         assert!(matches!(
             result,
             Err(Error::InvalidInput { field: API_KEY, .. })

@@ -5,7 +5,8 @@
 //! The rule that keeps an example from passing off simulated data as real:
 //! the local simulator is used only when no `SMILE_ID_*` variable is set at
 //! all. Any other combination must be complete, or the example stops with
-//! exit status 2 naming what is missing.
+//! exit status 2 naming what is missing (the library's `WebApi::from_env`
+//! check: every missing variable, likely typos, bad values).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -20,13 +21,6 @@ pub const DEMO_API_KEY: &str = "demo-api-key-for-the-local-simulator";
 /// The prefix of every line that shows a simulated result.
 pub const SIMULATED: &str = "[simulated] ";
 
-/// The variables `WebApi::from_env` reads.
-const CLIENT_VARS: [&str; 4] = [
-    "SMILE_ID_PARTNER_ID",
-    "SMILE_ID_API_KEY",
-    "SMILE_ID_SERVER",
-    "SMILE_ID_CALLBACK_URL",
-];
 /// The variables naming the job to look up.
 pub const JOB_VARS: [&str; 2] = ["SMILE_ID_USER_ID", "SMILE_ID_JOB_ID"];
 
@@ -54,104 +48,41 @@ pub enum Mode {
     Real,
 }
 
-/// Decides between the simulator and Smile ID from `vars` (name, value pairs
-/// of the environment), requiring `SMILE_ID_PARTNER_ID`, `SMILE_ID_API_KEY`
-/// and `also_required` once any `SMILE_ID_*` variable is set.
-pub fn mode_from(vars: &[(String, String)], also_required: &[&str]) -> Result<Mode, Failure> {
-    let set: Vec<&str> = vars
-        .iter()
-        .filter(|(name, _)| name.starts_with("SMILE_ID_"))
-        .map(|(name, _)| name.as_str())
-        .collect();
-    if set.is_empty() {
+/// Decides between the simulator and Smile ID: once any `SMILE_ID_*`
+/// variable is set, `WebApi::from_env` must accept the environment (it names
+/// every missing variable and likely typos) and `also_required` must be set.
+pub fn mode(also_required: &[&str]) -> Result<Mode, Failure> {
+    let any_set =
+        std::env::vars_os().any(|(name, _)| name.to_string_lossy().starts_with("SMILE_ID_"));
+    if !any_set {
         return Ok(Mode::Simulated);
     }
-    let value = |name: &str| {
-        vars.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
-    let required: Vec<&str> = ["SMILE_ID_PARTNER_ID", "SMILE_ID_API_KEY"]
-        .into_iter()
-        .chain(also_required.iter().copied())
-        .collect();
-    let missing: Vec<&str> = required
+    let mut problems = Vec::new();
+    match WebApi::from_env() {
+        Ok(_) => {}
+        Err(Error::InvalidInput { field, reason, .. }) => {
+            problems.push(format!("{field} {reason}"))
+        }
+        Err(other) => problems.push(other.to_string()),
+    }
+    let missing: Vec<&str> = also_required
         .iter()
         .copied()
-        .filter(|name| value(name).is_none())
+        .filter(|name| var(name).is_err())
         .collect();
-    if missing.is_empty() {
+    if !missing.is_empty() {
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        let names = missing.join(" and ");
+        problems.push(format!("{names} {verb} not set (the job to look up)"));
+    }
+    if problems.is_empty() {
         return Ok(Mode::Real);
     }
-    let verb = |names: &[&str]| if names.len() == 1 { "is" } else { "are" };
-    let (blank, unset): (Vec<&str>, Vec<&str>) =
-        missing.iter().copied().partition(|name| set.contains(name));
-    let given: Vec<&str> = set
-        .iter()
-        .copied()
-        .filter(|name| !blank.contains(name))
-        .collect();
-    let mut problems = Vec::new();
-    if !unset.is_empty() {
-        problems.push(format!("{} {} not set", list(&unset), verb(&unset)));
-    }
-    if !blank.is_empty() {
-        problems.push(format!(
-            "{} {} set but empty or only white space",
-            list(&blank),
-            verb(&blank)
-        ));
-    }
-    let mut message = if given.is_empty() {
+    Err(Failure::Config(format!(
+        "a SMILE_ID_* variable is set, so this example queries Smile ID, but {}. \
+         Set all of them to query Smile ID, or unset every SMILE_ID_* variable to use the local simulator.",
         problems.join("; ")
-    } else {
-        format!(
-            "{} {} set, so this example uses Smile ID with credentials from the environment, but {}",
-            list(&given),
-            verb(&given),
-            problems.join("; ")
-        )
-    };
-    let unknown: Vec<&str> = set
-        .iter()
-        .copied()
-        .filter(|name| !CLIENT_VARS.contains(name) && !JOB_VARS.contains(name))
-        .collect();
-    if !unknown.is_empty() {
-        let _ = write!(
-            message,
-            " ({} {} not a variable this example reads: a typo?)",
-            list(&unknown),
-            if unknown.len() == 1 { "is" } else { "are" },
-        );
-    }
-    message.push_str(
-        ". Set all of them to query Smile ID, or unset every SMILE_ID_* variable to use the local simulator.",
-    );
-    Err(Failure::Config(message))
-}
-
-/// [`mode_from`] over the process's environment.
-pub fn mode(also_required: &[&str]) -> Result<Mode, Failure> {
-    let vars: Vec<(String, String)> = std::env::vars_os()
-        .map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        })
-        .collect();
-    mode_from(&vars, also_required)
-}
-
-/// "A", "A and B", "A, B and C".
-fn list(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+    )))
 }
 
 /// A client from `WebApi::from_env`, its configuration errors as exit status 2.
@@ -318,10 +249,10 @@ pub fn print(status: &JobStatus, label: &str) {
         }
     }
     say!("  history entries: {}", status.history.len());
-    if let Some(links) = &status.image_links {
-        if let Some(selfie) = &links.selfie_image {
-            say!("  selfie image: {selfie}");
-        }
+    if let Some(links) = &status.image_links
+        && let Some(selfie) = &links.selfie_image
+    {
+        say!("  selfie image: {selfie}");
     }
     say!("  one line, for logs: {status}");
     emit(&out);
@@ -340,71 +271,5 @@ pub fn print_error(err: &smile_id::Error) {
     while let Some(cause) = source {
         eprintln!("  caused by: {cause}");
         source = cause.source();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    fn config_error(pairs: &[(&str, &str)]) -> String {
-        match mode_from(&vars(pairs), &JOB_VARS) {
-            Err(Failure::Config(message)) => message,
-            Ok(_) => panic!("accepted {pairs:?}"),
-            Err(_) => panic!("not a configuration error"),
-        }
-    }
-
-    #[test]
-    fn simulator_only_without_any_smile_id_variable() {
-        assert!(matches!(
-            mode_from(&vars(&[("PATH", "/bin")]), &JOB_VARS),
-            Ok(Mode::Simulated)
-        ));
-        let all = [
-            ("SMILE_ID_PARTNER_ID", "002"),
-            ("SMILE_ID_API_KEY", "k"),
-            ("SMILE_ID_USER_ID", "u"),
-            ("SMILE_ID_JOB_ID", "j"),
-        ];
-        assert!(matches!(mode_from(&vars(&all), &JOB_VARS), Ok(Mode::Real)));
-    }
-
-    #[test]
-    fn partial_sets_name_exactly_what_is_missing() {
-        let only_partner = config_error(&[("SMILE_ID_PARTNER_ID", "002")]);
-        assert!(
-            only_partner
-                .contains("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are not set"),
-            "{only_partner}"
-        );
-        let banana = config_error(&[("SMILE_ID_SERVER", "banana")]);
-        assert!(banana.starts_with("SMILE_ID_SERVER is set"), "{banana}");
-        let typo = config_error(&[
-            ("SMILE_ID_PARTNER_ID", "002"),
-            ("SMILE_ID_APIKEY", "secret"),
-            ("SMILE_ID_USER_ID", "u"),
-            ("SMILE_ID_JOB_ID", "j"),
-        ]);
-        assert!(typo.contains("but SMILE_ID_API_KEY is not set"), "{typo}");
-        let blank = config_error(&[("SMILE_ID_PARTNER_ID", "  ")]);
-        assert!(
-            blank.starts_with("SMILE_ID_API_KEY, SMILE_ID_USER_ID and SMILE_ID_JOB_ID are not set; SMILE_ID_PARTNER_ID is set but empty"),
-            "{blank}"
-        );
-        assert!(typo.contains("SMILE_ID_APIKEY is not a variable"), "{typo}");
-        assert!(!typo.contains("secret"), "{typo}");
-        let empty = config_error(&[("SMILE_ID_PARTNER_ID", "")]);
-        assert!(
-            empty.contains("SMILE_ID_PARTNER_ID is set but empty"),
-            "{empty}"
-        );
     }
 }
