@@ -17,6 +17,17 @@ pub(crate) const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// least 100 ms. Any value is accepted: a `timeout`
 /// over a century (`Duration::MAX`) is taken as a century.
 ///
+/// The `timeout` is the only limit on transient failures, even when every
+/// poll is refused and none was ever answered: a server, proxy or sidecar
+/// being restarted or deployed refuses connections for a while, and a wait
+/// begun then still gets its answer once the server is back. To learn of a
+/// wrong address sooner, make one [`WebApi::get_job_status`] call first (it
+/// fails at once) or use a shorter `timeout`; each refusal is also reported
+/// at once to the progress callback of
+/// [`WebApi::wait_for_job_with_progress`], and the [`Error::WaitTimeout`]
+/// says `no answer after 14 polls in 119.6 s; last error: ... connection
+/// refused`.
+///
 /// ```
 /// use std::time::Duration;
 ///

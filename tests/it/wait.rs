@@ -267,3 +267,40 @@ fn a_wait_that_never_connects_says_why_in_its_message() {
     );
     assert!(!text.contains(API_KEY), "{text}");
 }
+
+#[test]
+fn a_server_that_starts_listening_mid_wait_is_waited_for() {
+    // Refused connections do not end a wait early: a server being restarted
+    // refuses for a while, then answers.
+    let addr = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let late = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        Simulator::start_at(addr, PARTNER_ID, API_KEY, Scenario::Complete).unwrap()
+    });
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .server(smile_id::Server::custom(&format!("http://{addr}/v1")).unwrap())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut refused = 0;
+    let status = api
+        .wait_for_job_with_progress(
+            &job(),
+            &JobStatusOptions::default(),
+            &fast_policy(Duration::from_secs(10)),
+            |p| {
+                if let PollOutcome::TransientError(Error::Transport { kind, .. }) = p.outcome {
+                    assert_eq!(*kind, smile_id::TransportErrorKind::ConnectionRefused);
+                    refused += 1;
+                }
+            },
+        )
+        .unwrap();
+    let sim = late.join().unwrap();
+    assert!(status.job_complete);
+    assert!(refused >= 2, "{refused}");
+    assert_eq!(sim.request_count(), 1);
+}
