@@ -12,7 +12,7 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use smile_id::{JobStatusOptions, PartnerParams, WebApi};
+//! use smile_id::{JobStatusOptions, PartnerParams, Verdict, WebApi};
 //!
 //! // SMILE_ID_PARTNER_ID, SMILE_ID_API_KEY and optionally SMILE_ID_SERVER.
 //! let api = WebApi::from_env()?;
@@ -22,9 +22,12 @@
 //! )?;
 //! // Already verified: signed with your key, fresh, and about job-456.
 //! println!("{status}"); // approved: complete, successful; code 2302; result 0810 (enrol user: approved); ...
-//! if status.is_successful() {
-//!     let code = status.result.as_ref().and_then(|r| r.result_code.as_deref());
-//!     println!("result code {code:?}");
+//! match status.verdict() {
+//!     Verdict::Approved => { /* onboard the user */ }
+//!     Verdict::Rejected => { /* refuse, or ask for another document */ }
+//!     Verdict::Provisional => { /* under human review: wait for the final result */ }
+//!     Verdict::Failed => { /* nothing was decided: fix the cause or retry later */ }
+//!     _ => { /* Pending: ask again later, or wait for the callback */ }
 //! }
 //! # Ok::<(), smile_id::Error>(())
 //! ```
@@ -129,11 +132,11 @@
 //!
 //! # Testing with the simulator
 //!
-//! The `testing` feature adds [`testing::Simulator`](testing/struct.Simulator.html),
+//! The `testing` feature adds [`testing::Simulator`](https://docs.rs/smile-id/latest/smile_id/testing/struct.Simulator.html),
 //! a job status server on 127.0.0.1 that checks your requests' signatures and
-//! answers signed responses, with a [`Scenario`](testing/enum.Scenario.html)
+//! answers signed responses, with a [`Scenario`](https://docs.rs/smile-id/latest/smile_id/testing/enum.Scenario.html)
 //! for each failure your code must handle, and
-//! [`sign_callback`](testing/fn.sign_callback.html) for your callback
+//! [`sign_callback`](https://docs.rs/smile-id/latest/smile_id/testing/fn.sign_callback.html) for your callback
 //! handler's tests.
 //!
 //! ```toml
@@ -143,11 +146,11 @@
 //!
 //! # Features
 //!
-//! - `testing` (off by default): the [`testing`](testing/index.html) module;
+//! - `testing` (off by default): the [`testing`](https://docs.rs/smile-id/latest/smile_id/testing/index.html) module;
 //!   no further dependency (its HTTP server is std only).
 //!
-//! The README in the repository has the runnable examples, the benchmark
-//! method and the fuzzing set-up.
+//! The README has the runnable examples; `SECURITY.md` the threat model,
+//! `benches/README.md` the benchmarks and `CONTRIBUTING.md` the fuzzing set-up.
 // The other lints (missing docs, no unwrap/expect/panic/indexing outside
 // tests) are set in Cargo.toml's [lints] for every target.
 #![forbid(unsafe_code)]

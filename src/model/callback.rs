@@ -14,9 +14,13 @@ use crate::{JobResult, PartnerParams};
 
 /// A verified callback from Smile ID.
 ///
-/// Made by [`WebApi::verify_callback`](crate::WebApi::verify_callback) or
-/// [`Signature::verify_callback`](crate::Signature::verify_callback): by the time you hold one, its signature
-/// and freshness have been checked.
+/// Made only by [`WebApi::verify_callback`](crate::WebApi::verify_callback):
+/// by the time you hold one, its size, signature and freshness have been
+/// checked.
+///
+/// A callback may arrive more than once, and a captured one can be replayed
+/// unchanged within the tolerance (the signature covers only its timestamp),
+/// so handle it idempotently: key what you do on `SmileJobID` or your job id.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Callback {

@@ -29,11 +29,9 @@ fn server_config() -> Arc<rustls::ServerConfig> {
         })
         .unwrap();
     let key = rustls::pki_types::PrivateKeyDer::try_from(key).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
+    // The one provider compiled in (ring) is the default: no deprecated
+    // provider constructor is needed.
+    let config = rustls::ServerConfig::builder()
     .with_no_client_auth()
     .with_single_cert(certs, key)
     .unwrap();
