@@ -9,6 +9,7 @@
 mod common;
 
 mod callbacks;
+mod cli;
 mod concurrency;
 /// The examples' rule for choosing the simulator: only when no `SMILE_ID_*`
 /// variable is set at all; any partial set is an error naming what is missing.
