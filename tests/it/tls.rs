@@ -32,9 +32,9 @@ fn server_config() -> Arc<rustls::ServerConfig> {
     // The one provider compiled in (ring) is the default: no deprecated
     // provider constructor is needed.
     let config = rustls::ServerConfig::builder()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .unwrap();
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
     Arc::new(config)
 }
 

@@ -159,7 +159,14 @@ pub fn parse(args: Vec<String>) -> Result<Command, String> {
             Command::Wait {
                 user_id,
                 job_id,
-                timeout: duration("--timeout", DEFAULT_TIMEOUT)?,
+                timeout: match duration("--timeout", DEFAULT_TIMEOUT)? {
+                    zero if zero < Duration::from_millis(100) => {
+                        return Err(format!(
+                            "--timeout {zero:?} leaves no time for a poll: give at least 100ms, e.g. 90s"
+                        ));
+                    }
+                    timeout => timeout,
+                },
                 interval: duration("--interval", DEFAULT_INTERVAL)?,
             }
         }
@@ -258,6 +265,12 @@ mod tests {
         assert_eq!(
             (timeout, interval),
             (Duration::from_secs(300), Duration::from_millis(250))
+        );
+        assert!(
+            parse_str("wait u j --timeout 0")
+                .unwrap_err()
+                .contains("at least 100ms"),
+            "a zero timeout is a usage error"
         );
         assert!(
             parse_str("wait u j --timeout")

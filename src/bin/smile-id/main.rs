@@ -27,6 +27,27 @@ const PENDING: u8 = 7;
 const SIM_PARTNER_ID: &str = "002";
 const SIM_API_KEY: &str = "smile-id-simulator-test-key";
 
+// A closed stdout or stderr (`smile-id status ... | head -c0`) is not a
+// panic: what could not be written is dropped and the exit status stands.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let args: Result<Vec<String>, _> = std::env::args_os()
         .skip(1)
@@ -39,7 +60,7 @@ fn main() -> ExitCode {
     let code = match command {
         Ok(command) => run(command),
         Err(message) => {
-            eprintln!("smile-id: {message}");
+            errln!("smile-id: {message}");
             USAGE
         }
     };
@@ -49,11 +70,11 @@ fn main() -> ExitCode {
 fn run(command: Command) -> u8 {
     match command {
         Command::Help(text) => {
-            print!("{text}");
+            out!("{text}");
             APPROVED
         }
         Command::Version => {
-            println!("smile-id {}", env!("CARGO_PKG_VERSION"));
+            outln!("smile-id {}", env!("CARGO_PKG_VERSION"));
             APPROVED
         }
         Command::Status {
@@ -70,9 +91,9 @@ fn run(command: Command) -> u8 {
             };
             let status = api.get_job_status(&job, &options)?;
             if json {
-                println!("{}", status_json(&status));
+                outln!("{}", status_json(&status));
             } else {
-                println!("{status}");
+                outln!("{status}");
             }
             Ok(exit_for(status.verdict()))
         }),
@@ -105,7 +126,7 @@ fn run(command: Command) -> u8 {
                         Some(next) => format!("; next poll in {:.1} s", next.as_secs_f64()),
                         None => "; no time left for another poll".to_owned(),
                     };
-                    eprintln!(
+                    errln!(
                         "poll {} at {:.1} s: {what}{next}",
                         progress.attempt,
                         progress.elapsed.as_secs_f64()
@@ -116,18 +137,18 @@ fn run(command: Command) -> u8 {
                 if let Error::WaitTimeout { attempts, .. } = err
                     && *attempts > polls
                 {
-                    eprintln!(
+                    errln!(
                         "poll {attempts} at {:.1} s: not complete",
                         started.elapsed().as_secs_f64()
                     );
                 }
             })?;
-            eprintln!(
+            errln!(
                 "poll {} at {:.1} s: {status}",
                 polls.saturating_add(1),
                 started.elapsed().as_secs_f64()
             );
-            println!("{status}");
+            outln!("{status}");
             Ok(exit_for(status.verdict()))
         }),
         Command::VerifyCallback => verify_callback(),
@@ -141,7 +162,7 @@ fn with_api(body: impl FnOnce(&WebApi) -> Result<u8, Error>) -> u8 {
     let api = match WebApi::from_env() {
         Ok(api) => api,
         Err(err) => {
-            eprintln!(
+            errln!(
                 "smile-id: {err}\nSet SMILE_ID_PARTNER_ID and SMILE_ID_API_KEY (and SMILE_ID_SERVER for production \
                  or a simulator: `smile-id simulate` prints a set); see smile-id --help."
             );
@@ -178,7 +199,7 @@ fn report(api: &WebApi, err: &Error) -> u8 {
                 .to_owned(),
         ),
     };
-    eprintln!("smile-id: {err}\n{advice}");
+    errln!("smile-id: {err}\n{advice}");
     code
 }
 
@@ -205,7 +226,7 @@ fn status_json(status: &JobStatus) -> String {
 fn verify_callback() -> u8 {
     let mut stdin = std::io::stdin().lock();
     if stdin.is_terminal() {
-        eprintln!(
+        errln!(
             "smile-id: verify-callback reads a callback body on stdin: pipe it in, e.g. smile-id verify-callback < body.json"
         );
         return USAGE;
@@ -215,18 +236,18 @@ fn verify_callback() -> u8 {
         // One byte past the cap is enough for verify_callback to refuse it.
         let limit = api.config().max_response_bytes.saturating_add(1);
         if let Err(err) = stdin.by_ref().take(limit).read_to_end(&mut body) {
-            eprintln!("smile-id: cannot read stdin: {err}");
+            errln!("smile-id: cannot read stdin: {err}");
             return Ok(USAGE);
         }
         if body.iter().all(u8::is_ascii_whitespace) {
-            eprintln!(
+            errln!(
                 "smile-id: stdin was empty: pipe the callback body in, e.g. smile-id verify-callback < body.json"
             );
             return Ok(USAGE);
         }
         let callback = api.verify_callback(&body)?;
         let verdict = callback.verdict();
-        println!("{verdict}: {}", callback.result);
+        outln!("{verdict}: {}", callback.result);
         Ok(exit_for(verdict))
     })
 }
@@ -246,7 +267,7 @@ fn simulate(addr: std::net::SocketAddr) -> u8 {
                 Some(io) => format!("cannot listen on {addr}: {io}"),
                 None => format!("{err}"),
             };
-            eprintln!("smile-id: {why}");
+            errln!("smile-id: {why}");
             return USAGE;
         }
     };
@@ -261,7 +282,7 @@ fn simulate(addr: std::net::SocketAddr) -> u8 {
     if printed.is_err() {
         return USAGE;
     }
-    eprintln!(
+    errln!(
         "smile-id: simulating Smile ID at {} until interrupted (Ctrl-C); job ids choose outcomes \
          (approved, provisional, rejected, failed, pending, pending-N): see smile-id simulate --help",
         sim.base_url()
