@@ -186,7 +186,8 @@ impl WebApiBuilder {
     /// | `SMILE_ID_SERVER` | optional | what [`WebApi::new`]'s `sid_server` takes: `0`/`sandbox` (the default), `1`/`production`, or a base URL |
     /// | `SMILE_ID_CALLBACK_URL` | optional | the [`default_callback`](Self::default_callback) |
     ///
-    /// An optional variable that is empty counts as unset.
+    /// An empty `SMILE_ID_CALLBACK_URL` counts as unset; an empty
+    /// `SMILE_ID_SERVER` is an error (unset it for the sandbox).
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -199,10 +200,12 @@ impl WebApiBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] whose `field` is the variable's name, when a
-    /// required variable is missing, empty or not Unicode, when the key has
-    /// surrounding white space, or when `SMILE_ID_SERVER` is not a server. The
-    /// API key's value is never part of a message.
+    /// [`Error::InvalidInput`] naming every problem at once (its `field` is
+    /// the first one's variable): a required variable missing, empty or not
+    /// Unicode, a key with surrounding white space, a `SMILE_ID_SERVER` that
+    /// is empty or not a server, a bad `SMILE_ID_CALLBACK_URL`, or an unknown
+    /// `SMILE_ID_*` variable that looks like a typo of a known one
+    /// (`SMILE_ID_APIKEY`). The API key's value is never part of a message.
     pub fn from_env() -> Result<WebApiBuilder, Error> {
         crate::env::from_lookup(|name| std::env::var_os(name))
     }

@@ -13,7 +13,8 @@ mod cli;
 mod concurrency;
 /// The examples' rule for choosing the simulator: only when no `SMILE_ID_*`
 /// variable is set at all; any partial set is an error naming what is missing.
-/// (The tests are in the shared module itself, compiled here so they run.)
+/// (Compiled here too, so it builds under the test lints; the checks it
+/// relies on are `WebApi::from_env`'s, tested in `src/env.rs`.)
 #[path = "../../examples/support/support.rs"]
 mod examples_support;
 mod faults;
