@@ -270,9 +270,11 @@ impl WebApi {
     ///
     /// # Errors
     ///
-    /// [`Error::Decode`], [`Error::SignatureMismatch`],
-    /// [`Error::InvalidTimestamp`], [`Error::TimestampOutOfTolerance`] or
-    /// [`Error::JobMismatch`].
+    /// [`Error::ResponseTooLarge`] for a body longer than
+    /// [`max_response_bytes`](WebApiBuilder::max_response_bytes) (the same cap
+    /// as for answers read over HTTP), [`Error::Decode`],
+    /// [`Error::SignatureMismatch`], [`Error::InvalidTimestamp`],
+    /// [`Error::TimestampOutOfTolerance`] or [`Error::JobMismatch`].
     pub fn verify_job_status(
         &self,
         body: &[u8],
@@ -293,6 +295,10 @@ impl WebApi {
         partner_params: &PartnerParams,
         now: OffsetDateTime,
     ) -> Result<JobStatus, Error> {
+        let limit = self.inner.config.max_response_bytes;
+        if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
+            return Err(Error::ResponseTooLarge { limit });
+        }
         self.judge(Some(self.inner.config.timestamp_tolerance), now)
             .job_status(body, partner_params)
             .inspect_err(|err| crate::logging::refusal("response", err))

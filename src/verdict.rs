@@ -126,7 +126,7 @@ fn decide(result: Option<&JobResult>, job_success: Option<bool>) -> (Verdict, Ve
             r.actions.iter().any(|(_, value)| {
                 REVIEW_ACTIONS
                     .iter()
-                    .any(|review| value.as_str().eq_ignore_ascii_case(review.as_str()))
+                    .any(|review| value.as_str().trim().eq_ignore_ascii_case(review.as_str()))
             })
         })
     };
@@ -260,10 +260,11 @@ mod tests {
             "Listed",
             "UNDER REVIEW",
             "sent to human review",
+            " Under Review\u{a0}",
             "Brand New Value",
         ];
         for value in values {
-            let is_review = review.iter().any(|r| r.eq_ignore_ascii_case(value));
+            let is_review = review.iter().any(|r| r.eq_ignore_ascii_case(value.trim()));
             let actions = [
                 ("Liveness_Check", "Passed"),
                 ("Human_Review_Compare", value),

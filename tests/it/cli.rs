@@ -349,15 +349,13 @@ fn usage_errors_exit_2_with_a_message() {
 #[test]
 fn help_for_each_command_exits_0_and_lists_exit_statuses() {
     for args in [
-        &[][..],
-        &["--help"],
+        &["--help"][..],
         &["-h"],
         &["help"],
         &["status", "--help"],
         &["wait", "--help"],
         &["verify-callback", "--help"],
         &["simulate", "--help"],
-        &["status", "user-1", "job-1", "-h"],
     ] {
         // Help needs no settings.
         let run = run(args, &[]);
@@ -377,6 +375,18 @@ fn help_for_each_command_exits_0_and_lists_exit_statuses() {
         "7  pending",
     ] {
         assert!(main.stdout.contains(line), "{line}: {main:?}");
+    }
+    // Exit status 0 also means "approved": help mixed into a lookup (a job
+    // id of `-h`), or no command at all, is a usage error, never a 0.
+    for args in [
+        &[][..],
+        &["status", "user-1", "job-1", "-h"],
+        &["status", "user-1", "--help"],
+        &["wait", "--help", "user-1", "job-1"],
+    ] {
+        let run = run(args, &[]);
+        assert_code(&run, 2);
+        assert!(run.stdout.is_empty(), "{args:?}: {run:?}");
     }
     let version = run(&["--version"], &[]);
     assert_code(&version, 0);

@@ -444,3 +444,26 @@ fn every_fixture_is_served_and_verified_over_http() {
     }
     assert_eq!(sim.request_count(), 6);
 }
+
+#[test]
+fn a_body_past_the_size_cap_is_refused_unread_like_over_http() {
+    let body = seed_signed();
+    let limit = u64::try_from(body.len()).unwrap() - 1;
+    let capped = WebApi::builder(PARTNER_ID, API_KEY)
+        .max_response_bytes(limit)
+        .build()
+        .unwrap();
+    let err = capped
+        .verify_job_status_at(&body, &seed_job(), at(NOW))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: l, .. } if l == limit),
+        "{err:?}"
+    );
+    let fits = WebApi::builder(PARTNER_ID, API_KEY)
+        .max_response_bytes(limit + 1)
+        .build()
+        .unwrap();
+    fits.verify_job_status_at(&body, &seed_job(), at(NOW))
+        .unwrap();
+}

@@ -41,8 +41,14 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
 /// saying what to do.
 pub fn parse(args: Vec<String>) -> Result<Command, String> {
     let mut args = args.into_iter();
+    // Help is exit status 0, which also means "approved": it is given only
+    // when asked for alone, so no job id (`-h`, say) can turn a lookup into
+    // a success.
     let Some(name) = args.next() else {
-        return Ok(Command::Help(crate::help::MAIN));
+        return Err(
+            "no command: use status, wait, verify-callback or simulate (see smile-id --help)"
+                .to_owned(),
+        );
     };
     let help = match name.as_str() {
         "-h" | "--help" | "help" => return Ok(Command::Help(crate::help::MAIN)),
@@ -72,7 +78,12 @@ pub fn parse(args: Vec<String>) -> Result<Command, String> {
             continue;
         }
         if arg == "-h" || arg == "--help" {
-            return Ok(Command::Help(help));
+            if positional.is_empty() && flags.is_empty() && values.is_empty() && args.len() == 0 {
+                return Ok(Command::Help(help));
+            }
+            return Err(format!(
+                "{arg} goes alone: smile-id {name} --help (a job id starting with - goes after --)"
+            ));
         }
         let (option, inline) = match arg.split_once('=') {
             Some((option, value)) => (option.to_owned(), Some(value.to_owned())),

@@ -91,7 +91,13 @@ fn run(command: Command) -> u8 {
             };
             let status = api.get_job_status(&job, &options)?;
             if json {
-                outln!("{}", status_json(&status));
+                match status_json(&status) {
+                    Ok(text) => outln!("{text}"),
+                    Err(why) => {
+                        errln!("smile-id: the verified answer could not be printed as JSON: {why}");
+                        return Ok(REFUSED);
+                    }
+                }
             } else {
                 outln!("{status}");
             }
@@ -215,12 +221,17 @@ fn exit_for(verdict: Verdict) -> u8 {
 }
 
 /// The status's JSON without its signature (a credential).
-fn status_json(status: &JobStatus) -> String {
-    let mut value = serde_json::to_value(status).unwrap_or_default();
-    if let Some(object) = value.as_object_mut() {
-        object.remove("signature");
-    }
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+/// The verified status as JSON, every value as received, without its
+/// signature (a credential for the length of the tolerance window).
+fn status_json(status: &JobStatus) -> Result<String, String> {
+    let text = serde_json::to_string(status).map_err(|e| e.to_string())?;
+    let raw: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let kept: std::collections::BTreeMap<_, _> = raw
+        .into_iter()
+        .filter(|(key, _)| key != "signature")
+        .collect();
+    serde_json::to_string_pretty(&kept).map_err(|e| e.to_string())
 }
 
 fn verify_callback() -> u8 {
