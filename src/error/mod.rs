@@ -131,7 +131,10 @@ pub enum Error {
         /// The timestamp as received.
         timestamp: String,
         /// The message's timestamp minus now: negative when it lies in the
-        /// past. A signed [`time::Duration`].
+        /// past. A signed [`time::Duration`] (re-exported as
+        /// `smile_id::time::Duration`), because a skew has a direction; the
+        /// settings are `std::time::Duration`, and `skew.unsigned_abs()`
+        /// gives one to compare with them.
         skew: time::Duration,
         /// The tolerance that was exceeded (never negative), in the same
         /// type as `skew` so that the two compare directly.
