@@ -261,7 +261,14 @@ mod tests {
         );
         assert!(parse_str("status u j --json=1").is_err());
         assert!(matches!(parse_str("status --help"), Ok(Command::Help(_))));
-        assert!(matches!(parse_str(""), Ok(Command::Help(_))));
+        // Exit status 0 means "approved": no command is a usage error, and
+        // help mixed into a lookup too.
+        assert!(parse_str("").unwrap_err().contains("no command"));
+        assert!(
+            parse_str("status u j -h")
+                .unwrap_err()
+                .contains("goes alone")
+        );
         assert!(parse_str("frobnicate").is_err());
     }
 
