@@ -122,30 +122,28 @@ pub(super) fn outcome_value(verdict: Verdict, user_id: &str, job_id: &str) -> (V
     match verdict {
         Verdict::Approved => (complete_result_value(user_id, job_id), true),
         Verdict::Pending => (json!({}), false),
-        Verdict::Provisional => (
-            json!({
-                "Source": "WebAPI",
-                "Actions": {
-                    "Liveness_Check": "Passed",
-                    "Register_Selfie": "Approved",
-                    "Verify_ID_Number": "Verified",
-                    "Return_Personal_Info": "Returned",
-                    "Selfie_Provided": "Passed",
-                    "Human_Review_Compare": "Under Review",
-                    "Selfie_To_ID_Authority_Compare": "Under Review"
-                },
-                "ResultCode": "0814",
-                "ResultText": "Provisional Enroll - Under Review",
-                "ResultType": "SAIA",
-                "SmileJobID": "0000000326",
-                "JSONVersion": "1.0.0",
-                "IsFinalResult": "false",
-                "PartnerParams": params(1),
-                "ConfidenceValue": "0",
-                "IsMachineResult": "true"
-            }),
-            false,
-        ),
+        Verdict::Provisional => {
+            // The approved enrolment, with its comparison sent to human review.
+            let mut result = complete_result_value(user_id, job_id);
+            if let Some(object) = result.as_object_mut() {
+                for (key, value) in [
+                    ("ResultCode", json!("0814")),
+                    ("ResultText", json!("Provisional Enroll - Under Review")),
+                    ("SmileJobID", json!("0000000326")),
+                    ("IsFinalResult", json!("false")),
+                    ("PartnerParams", params(1)),
+                    ("ConfidenceValue", json!("0")),
+                ] {
+                    object.insert(key.into(), value);
+                }
+                if let Some(actions) = object.get_mut("Actions").and_then(Value::as_object_mut) {
+                    for action in ["Human_Review_Compare", "Selfie_To_ID_Authority_Compare"] {
+                        actions.insert(action.into(), json!("Under Review"));
+                    }
+                }
+            }
+            (result, false)
+        }
         Verdict::Rejected => (id_check("1022", "No Match", "Not Verified"), false),
         Verdict::Failed => (
             id_check(
