@@ -6,7 +6,6 @@
 //! faithful re-serialising, and a lookup by linear scan is cheaper than
 //! hashing at these sizes.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -14,7 +13,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// Keys and values in the order received.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Ordered<V> {
-    entries: Vec<(Cow<'static, str>, V)>,
+    entries: Vec<(String, V)>,
 }
 
 impl<V> Default for Ordered<V> {
@@ -36,7 +35,7 @@ impl<V> Ordered<V> {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => Some(std::mem::replace(slot, value)),
             None => {
-                self.entries.push((Cow::Owned(key), value));
+                self.entries.push((key, value));
                 None
             }
         }
@@ -63,7 +62,7 @@ impl<V> Ordered<V> {
 
     /// Appends while decoding. A repeated key is kept rather than lost.
     pub(crate) fn push(&mut self, key: &str, value: V) {
-        self.entries.push((crate::wire::intern(key), value));
+        self.entries.push((key.to_owned(), value));
     }
 }
 

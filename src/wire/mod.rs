@@ -24,7 +24,7 @@ use serde::de::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 pub(crate) use job_status::decode_job_status;
-pub(crate) use key::{Key, intern};
+pub(crate) use key::Key;
 pub(crate) use scalar::{Scalar, number_text};
 
 use crate::RawJson;
