@@ -100,5 +100,8 @@ mod tests {
         assert_eq!(extra.remove("a").unwrap().to_json(), r#"{"x":[1,2]}"#);
         assert_eq!(extra.len(), 2);
         assert!(!extra.contains_key("a"));
+        // A repeated key is kept.
+        let twice: Extra = serde_json::from_str(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(twice.len(), 2);
     }
 }

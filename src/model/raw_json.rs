@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -14,6 +14,8 @@ use crate::Error;
 ///
 /// Fields the crate does not model are kept as `RawJson` in an [`Extra`](crate::Extra), so
 /// nothing in a response is lost and nothing is parsed more than once.
+/// It deserialises from any of `serde_json`'s deserialisers (`from_str`,
+/// `from_slice`, `from_reader`), which can hand over raw text.
 ///
 /// ```
 /// use smile_id::RawJson;
@@ -25,7 +27,7 @@ use crate::Error;
 /// assert_eq!(n, 42);
 /// # Ok::<(), smile_id::Error>(())
 /// ```
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RawJson(pub(crate) Box<RawValue>);
 

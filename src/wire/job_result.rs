@@ -4,9 +4,11 @@
 //! To model a new field: add it to the type (in `model/`, with its serde
 //! attributes for writing), and one line here for reading it.
 
+use serde::de::MapAccess;
+
 use super::Scalar;
-use super::object::{lenient, lenient_object, object_field};
-use crate::{ImageLinks, JobResult, JobType, PartnerParams};
+use super::object::{LenientObject, Once, lenient, lenient_object, next_raw, object_field};
+use crate::{ActionResult, Actions, ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
     /// Reads a result object leniently (see the type's docs), from a
@@ -66,9 +68,50 @@ lenient_object! {
     }
 }
 
+/// `Actions`: each action's outcome is a known value, any other string as
+/// received, or any other value's JSON text as received; a `null` action is
+/// left out.
+impl LenientObject for Actions {
+    const EXPECTING: &'static str = "an Actions object";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: &mut Once,
+    ) -> Result<(), A::Error> {
+        let raw = next_raw(map)?.get();
+        match Scalar::of(raw) {
+            Scalar::Null => {}
+            Scalar::Str(s) => self.0.push(key, ActionResult::from(&*s)),
+            _ => self.0.push(key, ActionResult::Other(raw.to_owned())),
+        }
+        Ok(())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Actions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::object::read_object(deserializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::{JobResult, JobType, PartnerParams};
+    use crate::{ActionResult, Actions, JobResult, JobType, PartnerParams};
+
+    #[test]
+    fn actions_keep_unknown_values() {
+        let a: Actions = serde_json::from_str(
+            r#"{"A":"Passed","B":"Sent to Human Review","C":"New","D":3,"E":null}"#,
+        )
+        .unwrap();
+        assert_eq!(a.get("A"), Some(&ActionResult::Passed));
+        assert_eq!(a.get("B"), Some(&ActionResult::SentToHumanReview));
+        assert_eq!(a.get("C"), Some(&ActionResult::Other("New".into())));
+        assert_eq!(a.get("D"), Some(&ActionResult::Other("3".into())));
+        assert_eq!(a.get("E"), None);
+        assert_eq!(a.len(), 4);
+    }
 
     #[test]
     fn duplicated_job_fields_are_refused() {

@@ -194,7 +194,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        ObjectVisitor::new().visit_map(map).map(Some)
+        ObjectVisitor(std::marker::PhantomData).visit_map(map).map(Some)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut empty = true;

@@ -10,9 +10,7 @@
 
 mod job_result;
 mod job_status;
-mod key;
 mod object;
-mod ordered;
 mod scalar;
 
 /// The most entries a `history` may hold (Smile ID's hold a handful).
@@ -20,19 +18,5 @@ pub(crate) const MAX_HISTORY: usize = 10_000;
 /// The most keys one object may hold (Smile ID's hold a few hundred at most).
 pub(crate) const MAX_KEYS: usize = 10_000;
 
-use serde::de::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
-
 pub(crate) use job_status::decode_job_status;
-pub(crate) use key::Key;
 pub(crate) use scalar::{Scalar, number_text};
-
-use crate::RawJson;
-
-impl<'de> Deserialize<'de> for RawJson {
-    /// Works with `serde_json`'s deserialisers (`from_str`, `from_slice`,
-    /// `from_reader`), which can hand over raw text.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson)
-    }
-}

@@ -8,31 +8,29 @@
 //! is kept in the type's `Extra` exactly as received (its raw text) and the
 //! field reads as absent. `null`, `{}` and `[]` read as empty.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Key, MAX_KEYS, Scalar};
+use super::{MAX_KEYS, Scalar};
 use crate::{Extra, RawJson};
 
-/// A model type read from a JSON object, leniently.
+/// A type read from a JSON object, leniently, one key at a time.
 pub(crate) trait LenientObject: Default {
     /// What the object is, for error messages ("a result object").
     const EXPECTING: &'static str;
 
-    /// Where the keys the type does not model go.
-    fn extra(&mut self) -> &mut Extra;
-
-    /// Reads the value of `key` when the type models `key`, and says whether
-    /// it did (`false` leaves the value unread, for [`extra`](Self::extra)).
+    /// Reads the value of `key`: into its field when the type models `key`,
+    /// else into the type's [`Extra`], as received.
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
         once: &mut Once,
-    ) -> Result<bool, A::Error>;
+    ) -> Result<(), A::Error>;
 }
 
 /// Implements [`LenientObject`] and `Deserialize` for a model type from its
@@ -48,24 +46,19 @@ macro_rules! lenient_object {
         impl $crate::wire::object::LenientObject for $ty {
             const EXPECTING: &'static str = $expecting;
 
-            fn extra(&mut self) -> &mut $crate::Extra {
-                &mut self.extra
-            }
-
-            #[inline(always)]
             fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
                 &mut self,
                 $key: &str,
                 $map: &mut A,
                 $once: &mut $crate::wire::object::Once,
-            ) -> Result<bool, A::Error> {
+            ) -> Result<(), A::Error> {
                 let $this = self;
                 let $extra = &mut $this.extra;
                 match $key {
                     $($arms)*
-                    _ => return Ok(false),
+                    _ => $extra.0.push($key, $map.next_value()?),
                 }
-                Ok(true)
+                Ok(())
             }
         }
 
@@ -79,32 +72,44 @@ macro_rules! lenient_object {
 }
 pub(crate) use lenient_object;
 
-/// Reads any [`LenientObject`]; an empty array stands for an empty object.
-pub(crate) struct ObjectVisitor<T>(PhantomData<T>);
-
-impl<T> ObjectVisitor<T> {
-    pub(crate) fn new() -> Self {
-        ObjectVisitor(PhantomData)
+/// An object none of whose keys is modelled: each kept as received.
+impl LenientObject for Extra {
+    const EXPECTING: &'static str = "a JSON object";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: &mut Once,
+    ) -> Result<(), A::Error> {
+        self.0.push(key, map.next_value()?);
+        Ok(())
     }
 }
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_object(deserializer)
+    }
+}
+
+/// Reads any [`LenientObject`], within [`MAX_KEYS`].
+pub(crate) struct ObjectVisitor<T>(pub(crate) PhantomData<T>);
 
 impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(T::EXPECTING)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        empty_seq(seq, &self).map(|()| T::default())
-    }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
         let mut once = Once::default();
-        let mut keys = KeyCount::default();
+        let mut keys = 0;
         while let Some(Key(key)) = map.next_key()? {
-            keys.count()?;
-            if !out.read_field(&key, &mut map, &mut once)? {
-                out.extra().0.push(&key, map.next_value()?);
+            keys += 1;
+            if keys > MAX_KEYS {
+                return Err(de::Error::custom("an object has more than 10,000 keys"));
             }
+            out.read_field(&key, &mut map, &mut once)?;
         }
         Ok(out)
     }
@@ -114,20 +119,32 @@ impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
 pub(crate) fn read_object<'de, D: Deserializer<'de>, T: LenientObject>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor::new())
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
 }
 
-/// Counts the keys of one object against [`MAX_KEYS`].
-#[derive(Default)]
-pub(crate) struct KeyCount(usize);
+/// An object key, borrowed from the input when it has no escapes, so a key
+/// read only to be matched against the modelled ones allocates nothing.
+struct Key<'de>(Cow<'de, str>);
 
-impl KeyCount {
-    pub(crate) fn count<E: de::Error>(&mut self) -> Result<(), E> {
-        self.0 += 1;
-        if self.0 > MAX_KEYS {
-            return Err(E::custom("an object has more than 10,000 keys"));
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
         }
-        Ok(())
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -163,7 +180,6 @@ pub(crate) fn keep(extra: &mut Extra, key: &str, raw: &RawValue) {
 /// Reads a lenient field with `read` (one of [`Scalar`]'s readers). `null`
 /// is `None`; a value it cannot read is kept as received among the unknown
 /// fields under its own key, and the field is `None`.
-#[inline(always)]
 pub(crate) fn lenient<'de, A, T>(
     map: &mut A,
     extra: &mut Extra,
@@ -231,17 +247,4 @@ where
         keep(extra, key, raw);
     }
     Ok(None)
-}
-
-/// For object-shaped values: an empty array stands for an empty object (some
-/// JSON encoders write `[]` for an empty map); anything else in an array is
-/// an error.
-pub(crate) fn empty_seq<'de, A: SeqAccess<'de>>(
-    mut seq: A,
-    expected: &dyn de::Expected,
-) -> Result<(), A::Error> {
-    match seq.next_element::<de::IgnoredAny>()? {
-        None => Ok(()),
-        Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, expected)),
-    }
 }
