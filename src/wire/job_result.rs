@@ -4,10 +4,8 @@
 //! To model a new field: add it to the type (in `model/`, with its serde
 //! attributes for writing), and one line here for reading it.
 
-use serde::de::MapAccess;
-
 use super::Scalar;
-use super::object::{LenientObject, Once, lenient, lenient_object, next_raw, object_field};
+use super::object::{lenient, lenient_object, next_raw, object_field};
 use crate::{ActionResult, Actions, ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
@@ -16,21 +14,25 @@ lenient_object! {
     /// `from_slice`): values are kept as received. This does not verify
     /// anything: use [`WebApi`](crate::WebApi) for data from the network.
     JobResult, "a result object",
-    |this, key, map, extra, once| {
-        "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
-        "ResultText" => this.result_text = lenient(map, extra, key, Scalar::into_text)?,
-        "ResultType" => this.result_type = lenient(map, extra, key, Scalar::into_text)?,
-        "SmileJobID" => this.smile_job_id = lenient(map, extra, key, Scalar::into_text)?,
-        "JSONVersion" => this.json_version = lenient(map, extra, key, Scalar::into_text)?,
-        "Source" => this.source = lenient(map, extra, key, Scalar::into_text)?,
-        "ConfidenceValue" => this.confidence_value = lenient(map, extra, key, Scalar::into_f64)?,
-        "IsFinalResult" => this.is_final_result = lenient(map, extra, key, Scalar::into_bool)?,
-        "IsMachineResult" => this.is_machine_result = lenient(map, extra, key, Scalar::into_bool)?,
-        "PartnerParams" => {
-            once.check(0, key)?;
-            this.partner_params = object_field(map, extra, key)?;
+    |this, key, map, once| {
+        let extra = &mut this.extra;
+        match key {
+            "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
+            "ResultText" => this.result_text = lenient(map, extra, key, Scalar::into_text)?,
+            "ResultType" => this.result_type = lenient(map, extra, key, Scalar::into_text)?,
+            "SmileJobID" => this.smile_job_id = lenient(map, extra, key, Scalar::into_text)?,
+            "JSONVersion" => this.json_version = lenient(map, extra, key, Scalar::into_text)?,
+            "Source" => this.source = lenient(map, extra, key, Scalar::into_text)?,
+            "ConfidenceValue" => this.confidence_value = lenient(map, extra, key, Scalar::into_f64)?,
+            "IsFinalResult" => this.is_final_result = lenient(map, extra, key, Scalar::into_bool)?,
+            "IsMachineResult" => this.is_machine_result = lenient(map, extra, key, Scalar::into_bool)?,
+            "PartnerParams" => {
+                once.check(0, key)?;
+                this.partner_params = object_field(map, extra, key)?;
+            }
+            "Actions" => this.actions = object_field(map, extra, key)?.unwrap_or_default(),
+            _ => extra.0.push(key, map.next_value()?),
         }
-        "Actions" => this.actions = object_field(map, extra, key)?.unwrap_or_default(),
     }
 }
 
@@ -38,16 +40,20 @@ lenient_object! {
     /// Reads `user_id`, `job_id` (strings or numbers), `job_type` (number or
     /// string) and keeps every other key.
     PartnerParams, "a PartnerParams object",
-    |this, key, map, extra, once| {
-        "user_id" => {
-            once.check(0, key)?;
-            this.user_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
+    |this, key, map, once| {
+        let extra = &mut this.extra;
+        match key {
+            "user_id" => {
+                once.check(0, key)?;
+                this.user_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
+            }
+            "job_id" => {
+                once.check(1, key)?;
+                this.job_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
+            }
+            "job_type" => this.job_type = lenient(map, extra, key, job_type)?,
+            _ => extra.0.push(key, map.next_value()?),
         }
-        "job_id" => {
-            once.check(1, key)?;
-            this.job_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
-        }
-        "job_type" => this.job_type = lenient(map, extra, key, job_type)?,
     }
 }
 
@@ -62,36 +68,28 @@ fn job_type(value: Scalar<'_>) -> Option<JobType> {
 
 lenient_object! {
     ImageLinks, "an image_links object",
-    |this, key, map, extra, _once| {
-        "selfie_image" => this.selfie_image = lenient(map, extra, key, Scalar::into_text)?,
-        "error" => this.error = lenient(map, extra, key, Scalar::into_text)?,
+    |this, key, map, _| {
+        let extra = &mut this.extra;
+        match key {
+            "selfie_image" => this.selfie_image = lenient(map, extra, key, Scalar::into_text)?,
+            "error" => this.error = lenient(map, extra, key, Scalar::into_text)?,
+            _ => extra.0.push(key, map.next_value()?),
+        }
     }
 }
 
-/// `Actions`: each action's outcome is a known value, any other string as
-/// received, or any other value's JSON text as received; a `null` action is
-/// left out.
-impl LenientObject for Actions {
-    const EXPECTING: &'static str = "an Actions object";
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        _: &mut Once,
-    ) -> Result<(), A::Error> {
+lenient_object! {
+    /// Reads each action's outcome: a known value, any other string as
+    /// received, or any other value's JSON text as received; a `null`
+    /// action is left out.
+    Actions, "an Actions object",
+    |this, key, map, _| {
         let raw = next_raw(map)?.get();
         match Scalar::of(raw) {
             Scalar::Null => {}
-            Scalar::Str(s) => self.0.push(key, ActionResult::from(&*s)),
-            _ => self.0.push(key, ActionResult::Other(raw.to_owned())),
+            Scalar::Str(s) => this.0.push(key, ActionResult::from(&*s)),
+            _ => this.0.push(key, ActionResult::Other(raw.to_owned())),
         }
-        Ok(())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Actions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::object::read_object(deserializer)
     }
 }
 

@@ -2,8 +2,9 @@
 //! authenticated, and how it becomes a [`JobStatus`].
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::object::{
@@ -68,20 +69,24 @@ impl WireJobStatus {
 
 lenient_object! {
     WireJobStatus, "a job status object",
-    |this, key, map, extra, _once| {
-        "job_complete" => this.job_complete = strict_bool(map, key)?,
-        "job_success" => this.job_success = strict_bool(map, key)?,
-        "code" => this.code = lenient(map, extra, key, Scalar::into_code)?,
-        "result" => read_result(this, next_raw(map)?)?,
-        "history" => {
-            let History(history) = map.next_value()?;
-            this.unreadable_history = history.is_none();
-            this.history = history.unwrap_or_default();
-        }
-        "image_links" => this.image_links = object_field(map, extra, key)?,
-        // Read, and checked, before decoding (see `skim`).
-        "timestamp" | "signature" => {
-            map.next_value::<IgnoredAny>()?;
+    |this, key, map, _| {
+        let extra = &mut this.extra;
+        match key {
+            "job_complete" => this.job_complete = strict_bool(map, key)?,
+            "job_success" => this.job_success = strict_bool(map, key)?,
+            "code" => this.code = lenient(map, extra, key, Scalar::into_code)?,
+            "result" => read_result(this, next_raw(map)?)?,
+            "history" => {
+                let history = map.next_value_seed(Lenient(PhantomData))?;
+                this.unreadable_history = history.is_none();
+                this.history = history.unwrap_or_default();
+            }
+            "image_links" => this.image_links = object_field(map, extra, key)?,
+            // Read, and checked, before decoding (see `skim`).
+            "timestamp" | "signature" => {
+                map.next_value::<IgnoredAny>()?;
+            }
+            _ => extra.0.push(key, map.next_value()?),
         }
     }
 }
@@ -106,55 +111,33 @@ fn read_result<E: de::Error>(this: &mut WireJobStatus, raw: &RawValue) -> Result
     Ok(())
 }
 
-/// `history`: a list of result objects (`{}`, `[]` and `null` are an empty
-/// one), or `None` for any other value, to be kept as received.
-struct History(Option<Vec<JobResult>>);
-
-impl<'de> Deserialize<'de> for History {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(HistoryVisitor).map(History)
-    }
-}
-
-/// Reads a value that is a list of objects, or `None` for any other value
-/// (having read past it).
-struct HistoryVisitor;
-
-macro_rules! other_values {
-    ($($visit:ident($ty:ty)),*) => {
-        $(fn $visit<E: de::Error>(self, _: $ty) -> Result<Self::Value, E> {
-            Ok(None)
-        })*
-    };
-}
-
-impl<'de> Visitor<'de> for HistoryVisitor {
-    type Value = Option<Vec<JobResult>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a history")
-    }
-    other_values!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_str(&str)
-    );
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Some(Vec::new()))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+/// `history` and each of its entries, read by shape: the one expected (a
+/// list of entries, an entry object); `null` and an empty container of the
+/// other kind read as empty; any other value reads as `None`, and the whole
+/// history is then kept as received (see [`decode_job_status`]).
+trait Shape: Default {
+    fn read_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
         let mut empty = true;
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
             empty = false;
         }
-        Ok(empty.then(Vec::new))
+        Ok(empty.then(Self::default))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
+        let mut empty = true;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            empty = false;
+        }
+        Ok(empty.then(Self::default))
+    }
+}
+
+impl Shape for Vec<JobResult> {
+    fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
         let mut entries = Vec::new();
-        while let Some(entry) = seq.next_element::<Entry>()? {
-            let Some(entry) = entry.0 else {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while let Some(entry) = seq.next_element_seed(Lenient(PhantomData))? {
+            let Some(entry) = entry else {
+                IgnoredAny.visit_seq(seq)?;
                 return Ok(None);
             };
             if entries.len() == MAX_HISTORY {
@@ -166,42 +149,50 @@ impl<'de> Visitor<'de> for HistoryVisitor {
     }
 }
 
-/// One history entry: a result object (`[]` is an empty one), or `None` for
-/// any other value.
-struct Entry(Option<JobResult>);
-
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(EntryVisitor).map(Entry)
+impl Shape for JobResult {
+    fn read_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
+        ObjectVisitor(PhantomData).visit_map(map).map(Some)
     }
 }
 
-struct EntryVisitor;
+/// Reads a value by its [`Shape`].
+struct Lenient<T>(PhantomData<T>);
 
-impl<'de> Visitor<'de> for EntryVisitor {
-    type Value = Option<JobResult>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a history entry")
+impl<'de, T: Shape> DeserializeSeed<'de> for Lenient<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_any(self)
     }
-    other_values!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_str(&str)
-    );
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+}
+
+impl<'de, T: Shape> Visitor<'de> for Lenient<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a history")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<T>, E> {
         Ok(None)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        ObjectVisitor(std::marker::PhantomData).visit_map(map).map(Some)
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<T>, E> {
+        Ok(None)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut empty = true;
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            empty = false;
-        }
-        Ok(empty.then(JobResult::default))
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(Some(T::default()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::read_map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+        T::read_seq(seq)
     }
 }
 
@@ -254,9 +245,10 @@ mod tests {
             assert!(w.history.is_empty(), "{raw}");
             assert_eq!(w.extra.get("history").unwrap().to_json(), raw);
         }
-        let w = wire(r#"{"history":[[],{"ResultCode":810}]}"#);
-        assert_eq!(w.history.len(), 2);
+        let w = wire(r#"{"history":[[],{"ResultCode":810},null,{}]}"#);
+        assert_eq!(w.history.len(), 4);
         assert_eq!(w.history[1].result_code.as_deref(), Some("0810"));
+        assert!(w.history[2].is_empty() && w.history[3].is_empty() && w.extra.is_empty());
     }
 
     #[test]

@@ -33,15 +33,15 @@ pub(crate) trait LenientObject: Default {
     ) -> Result<(), A::Error>;
 }
 
-/// Implements [`LenientObject`] and `Deserialize` for a model type from its
-/// table of modelled keys: `"Key" => this.field = reader,` arms, where
-/// `this` is the object being filled, `extra` its unknown fields, `map` the
-/// map being read, `key` the key and `once` the repeat check.
+/// Implements [`LenientObject`] and `Deserialize` for a type from the body
+/// of its `read_field`: `|this, key, map, once| body`, where `this` is the
+/// object being filled, `key` the key, `map` the map being read and `once`
+/// the repeat check. A model type's body is a table of `"Key" => reader`
+/// arms, and `_ =>` keeps every other key in its `extra`.
 macro_rules! lenient_object {
     (
         $(#[$doc:meta])*
-        $ty:ty, $expecting:literal,
-        |$this:ident, $key:ident, $map:ident, $extra:ident, $once:ident| { $($arms:tt)* }
+        $ty:ty, $expecting:literal, |$this:ident, $key:ident, $map:ident, $once:tt| $body:expr
     ) => {
         impl $crate::wire::object::LenientObject for $ty {
             const EXPECTING: &'static str = $expecting;
@@ -53,11 +53,7 @@ macro_rules! lenient_object {
                 $once: &mut $crate::wire::object::Once,
             ) -> Result<(), A::Error> {
                 let $this = self;
-                let $extra = &mut $this.extra;
-                match $key {
-                    $($arms)*
-                    _ => $extra.0.push($key, $map.next_value()?),
-                }
+                $body;
                 Ok(())
             }
         }
@@ -72,24 +68,10 @@ macro_rules! lenient_object {
 }
 pub(crate) use lenient_object;
 
-/// An object none of whose keys is modelled: each kept as received.
-impl LenientObject for Extra {
-    const EXPECTING: &'static str = "a JSON object";
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        _: &mut Once,
-    ) -> Result<(), A::Error> {
-        self.0.push(key, map.next_value()?);
-        Ok(())
-    }
-}
-
-impl<'de> Deserialize<'de> for Extra {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        read_object(deserializer)
-    }
+lenient_object! {
+    /// Keeps every key, in order, as received.
+    Extra, "a JSON object",
+    |this, key, map, _| this.0.push(key, map.next_value()?)
 }
 
 /// Reads any [`LenientObject`], within [`MAX_KEYS`].
