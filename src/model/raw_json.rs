@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::Error;
+use crate::wire::Scalar;
 
 /// One JSON value kept exactly as it was received (or as it was built).
 ///
@@ -56,17 +57,9 @@ impl RawJson {
     }
 
     /// A JSON string holding `text`.
+    #[allow(clippy::expect_used)] // Serialising a `str` to JSON cannot fail.
     pub fn string(text: &str) -> Self {
-        // Written into a buffer of exactly the escaped length, so that keeping
-        // a string costs no more than its JSON text. Serialising a `str`
-        // cannot fail; the fallback is unreachable but keeps library code free
-        // of panics.
-        let mut out = Vec::with_capacity(escaped_len(text));
-        let raw = serde_json::to_writer(&mut out, text)
-            .ok()
-            .and_then(|()| String::from_utf8(out).ok())
-            .and_then(|json| RawValue::from_string(json).ok());
-        RawJson(raw.unwrap_or_else(null_raw))
+        RawJson(serde_json::value::to_raw_value(text).expect("a str is valid JSON"))
     }
 
     /// The JSON text, exactly as received.
@@ -78,13 +71,9 @@ impl RawJson {
     ///
     /// Borrows from the raw text when the string has no escapes.
     pub fn as_str(&self) -> Option<Cow<'_, str>> {
-        let text = self.0.get();
-        if !text.starts_with('"') {
-            return None;
-        }
-        match text.get(1..text.len().saturating_sub(1)) {
-            Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
-            _ => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+        match Scalar::of(self.0.get()) {
+            Scalar::Str(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -108,23 +97,6 @@ impl RawJson {
             )
         })
     }
-}
-
-/// The length of `text` as a JSON string, as `serde_json` escapes it.
-fn escaped_len(text: &str) -> usize {
-    let escapes: usize = text
-        .bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1,
-            0..0x20 => 5,
-            _ => 0,
-        })
-        .sum();
-    text.len() + escapes + 2
-}
-
-fn null_raw() -> Box<RawValue> {
-    RawValue::NULL.to_owned()
 }
 
 impl PartialEq for RawJson {
@@ -173,6 +145,9 @@ mod tests {
         let s = RawJson::parse(r#""a\"b""#).unwrap();
         assert_eq!(s.as_str().as_deref(), Some("a\"b"));
         assert!(RawJson::parse("{").is_err());
+        let escaped = RawJson::string("a\"b\n\u{1}");
+        assert_eq!(escaped.to_json(), r#""a\"b\n\u0001""#);
+        assert_eq!(escaped.as_str().as_deref(), Some("a\"b\n\u{1}"));
         assert!(RawJson::parse("null").unwrap().is_null());
         let long = RawJson::string(&"x".repeat(1000));
         let debug = format!("{long:?}");
