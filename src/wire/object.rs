@@ -106,29 +106,9 @@ pub(crate) fn read_object<'de, D: Deserializer<'de>, T: LenientObject>(
 
 /// An object key, borrowed from the input when it has no escapes, so a key
 /// read only to be matched against the modelled ones allocates nothing.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// The keys of one object that must not repeat: for the fields that say
 /// which job a result is about, a second value could disagree with the first.
@@ -229,4 +209,18 @@ where
         keep(extra, key, raw);
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_borrowed_unless_escaped() {
+        let keys: Vec<Key<'_>> = serde_json::from_str(r#"["plain","esc\"aped"]"#).unwrap();
+        assert!(matches!(&keys[0].0, Cow::Borrowed("plain")));
+        assert!(matches!(&keys[1].0, Cow::Owned(k) if k == "esc\"aped"));
+        let extra: Extra = serde_json::from_str(r#"{"a\u0062":1}"#).unwrap();
+        assert_eq!(extra.get("ab").unwrap().to_json(), "1");
+    }
 }
