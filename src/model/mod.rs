@@ -12,7 +12,7 @@ mod job_status;
 mod job_type;
 mod log_line;
 mod options;
-pub(crate) mod ordered;
+mod ordered;
 mod partner_params;
 mod raw_json;
 mod signed;
