@@ -77,10 +77,10 @@ fn from_source(
         }
     };
     if let Some(key) = &api_key {
-        check(API_KEY, crate::signature::validate_api_key(key));
+        check(API_KEY, crate::signature::validate("api_key", key));
     }
     if let Some(id) = &partner_id {
-        check(PARTNER_ID, crate::signature::validate_id("partner_id", id));
+        check(PARTNER_ID, crate::signature::validate("partner_id", id));
     }
     let server = server.and_then(|text| match text.parse::<Server>() {
         Ok(server) => Some(server),
