@@ -187,7 +187,7 @@ impl WebApiBuilder {
     /// `SMILE_ID_*` variable that looks like a typo of a known one
     /// (`SMILE_ID_APIKEY`). The API key's value is never part of a message.
     pub fn from_env() -> Result<WebApiBuilder, Error> {
-        crate::env::from_lookup(|name| std::env::var_os(name))
+        crate::env::from_env()
     }
 
     /// The server to call: what [`WebApi::new`]'s `sid_server` takes, a
