@@ -380,24 +380,16 @@ fn keep<T>(checked: Result<T, Error>, slot: &mut T, error: &mut Option<Error>) {
 }
 
 fn parse_root_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let refused = |reason: String| Error::invalid_input("root_certificates_pem", reason);
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::invalid_input(
-                    "root_certificates_pem",
-                    format!("is not valid PEM: {e}"),
-                ));
-            }
+        let item = item.map_err(|e| refused(format!("is not valid PEM: {e}")))?;
+        if let ureq::tls::PemItem::Certificate(cert) = item {
+            certs.push(cert);
         }
     }
     if certs.is_empty() {
-        return Err(Error::invalid_input(
-            "root_certificates_pem",
-            "holds no certificate",
-        ));
+        return Err(refused("holds no certificate".to_owned()));
     }
     Ok(certs)
 }

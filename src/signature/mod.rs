@@ -232,16 +232,9 @@ fn tag_bytes(tag: &hmac::Tag) -> Tag {
 /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
 /// malformed. Decoding into a fixed buffer keeps this allocation-free.
 fn decode(signature: &str) -> Result<Tag, crate::SignatureFailure> {
-    // A byte more than a tag, so that a longer decoding shows.
-    let mut buffer = [0u8; TAG_LEN + 1];
-    match (
-        signature.len(),
-        STANDARD.decode_slice(signature, &mut buffer),
-    ) {
-        (44, Ok(TAG_LEN)) => {
-            let [tag @ .., _] = buffer;
-            Ok(tag)
-        }
+    let mut tag = [0u8; TAG_LEN];
+    match STANDARD.decode_slice(signature, &mut tag) {
+        Ok(TAG_LEN) if signature.len() == 44 => Ok(tag),
         _ => Err(crate::SignatureFailure::Malformed),
     }
 }
