@@ -459,12 +459,11 @@ mod tests {
 
     #[test]
     fn constructor_accepts_the_official_sdk_forms() {
-        let key = "k";
         assert_eq!(
-            WebApi::new("1", "", key, 1u8).unwrap().config().server,
+            WebApi::new("1", "", "k", 1u8).unwrap().config().server,
             Server::Production
         );
-        let api = WebApi::new("1", "https://cb.example/x", key, "https://h.example/v1/").unwrap();
+        let api = WebApi::new("1", "https://cb.example/x", "k", "https://h.example/v1/").unwrap();
         assert_eq!(api.config().server.base_url(), "https://h.example/v1");
         assert_eq!(
             api.config().default_callback.as_deref(),
