@@ -165,12 +165,6 @@ impl Signature {
         }
     }
 
-    /// Whether `signature` (base64) is one this signer made for a request.
-    #[cfg(test)]
-    fn issued(&self, signature: &str) -> bool {
-        decode(signature).is_ok_and(|tag| self.issued.contains(&tag))
-    }
-
     /// Whether `signature` was made with this partner id and API key over
     /// exactly `timestamp`.
     ///
