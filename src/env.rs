@@ -103,14 +103,10 @@ fn from_source(
     let (Some(partner_id), Some(api_key)) = (partner_id, api_key) else {
         return Err(Error::invalid_input(PARTNER_ID, "is not set"));
     };
-    let mut builder = WebApi::builder(&partner_id, &api_key);
-    if let Some(server) = server {
-        builder = builder.server(server);
-    }
-    if let Some(url) = callback {
-        builder = builder.default_callback(url);
-    }
-    Ok(builder)
+    // Unset means the defaults: the sandbox, and no callback.
+    Ok(WebApi::builder(&partner_id, &api_key)
+        .server(server.unwrap_or(Server::Sandbox))
+        .default_callback(callback.unwrap_or_default()))
 }
 
 /// The known variable that `name` is likely a typo of: a `SMILE_ID_*` name

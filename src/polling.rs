@@ -197,11 +197,7 @@ fn next_wait(interval: Duration, left: Duration) -> Option<Duration> {
         return None;
     }
     let reserve = (left / 2).min(Duration::from_secs(2));
-    if interval.saturating_add(reserve) <= left {
-        Some(interval)
-    } else {
-        Some(left.saturating_sub(reserve))
-    }
+    Some(interval.min(left.saturating_sub(reserve)))
 }
 
 #[cfg(test)]
