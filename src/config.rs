@@ -71,20 +71,14 @@ impl Config {
     /// refused, a timeout over a century taken as a century, the connect
     /// timeout within the timeout, the retry delay at least 1 ms.
     fn checked(mut self) -> Result<Self, Error> {
-        if self.timeout.is_zero() {
-            return Err(Error::invalid_input("timeout", "must be more than zero"));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::invalid_input(
-                "connect_timeout",
-                "must be more than zero",
-            ));
-        }
-        if self.max_response_bytes == 0 {
-            return Err(Error::invalid_input(
-                "max_response_bytes",
-                "must be more than zero",
-            ));
+        for (field, zero) in [
+            ("timeout", self.timeout.is_zero()),
+            ("connect_timeout", self.connect_timeout.is_zero()),
+            ("max_response_bytes", self.max_response_bytes == 0),
+        ] {
+            if zero {
+                return Err(Error::invalid_input(field, "must be more than zero"));
+            }
         }
         self.timeout = self.timeout.min(NO_PRACTICAL_LIMIT);
         self.connect_timeout = self.connect_timeout.min(self.timeout);
@@ -116,21 +110,6 @@ impl fmt::Debug for Config {
     }
 }
 
-/// The `Debug` of the builder and of the client, named `name`: the partner
-/// id, the API key as `[redacted]`, and the settings.
-pub(crate) fn debug_client(
-    name: &str,
-    partner_id: Option<&str>,
-    config: &Config,
-    f: &mut fmt::Formatter<'_>,
-) -> fmt::Result {
-    f.debug_struct(name)
-        .field("partner_id", &partner_id)
-        .field("api_key", &format_args!("[redacted]"))
-        .field("config", config)
-        .finish()
-}
-
 /// The builder's plain setters: each documented, each writing its value
 /// into the [`Config`] and returning the builder.
 macro_rules! setters {
@@ -153,6 +132,7 @@ macro_rules! setters {
 pub struct WebApiBuilder {
     signature: Result<Signature, Error>,
     key_fingerprint: KeyFingerprint,
+    /// Never holds a URL that holds the API key: the setters refuse it.
     config: Config,
     /// Why the last [`server`](Self::server) given was refused, reported by
     /// [`build`](Self::build).
@@ -207,7 +187,7 @@ impl WebApiBuilder {
     /// `SMILE_ID_*` variable that looks like a typo of a known one
     /// (`SMILE_ID_APIKEY`). The API key's value is never part of a message.
     pub fn from_env() -> Result<WebApiBuilder, Error> {
-        crate::env::from_lookup(|name| std::env::var_os(name))
+        crate::env::from_env()
     }
 
     /// The server to call: what [`WebApi::new`]'s `sid_server` takes, a
@@ -226,13 +206,15 @@ impl WebApiBuilder {
         S: TryInto<Server>,
         Error: From<S::Error>,
     {
-        match server.try_into() {
-            Ok(server) => {
-                self.config.server = server;
-                self.server_error = None;
-            }
-            Err(err) => self.server_error = Some(Error::from(err)),
-        }
+        let checked = server.try_into().map_err(Error::from).and_then(|server| {
+            self.refuse_key(
+                "sid_server",
+                server.base_url(),
+                "pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
+            )
+            .map(|()| server)
+        });
+        keep(checked, &mut self.config.server, &mut self.server_error);
         self
     }
 
@@ -245,16 +227,31 @@ impl WebApiBuilder {
         let checked = if url.is_empty() {
             Ok(None)
         } else {
-            crate::server::check_callback_url(&url).map(|()| Some(url))
+            crate::server::check_callback_url(&url)
+                .and_then(|()| {
+                    self.refuse_key(
+                        "default_callback",
+                        &url,
+                        "a callback URL is sent to Smile ID and shown in logs",
+                    )
+                })
+                .map(|()| Some(url))
         };
-        match checked {
-            Ok(url) => {
-                self.config.default_callback = url;
-                self.callback_error = None;
-            }
-            Err(err) => self.callback_error = Some(err),
-        }
+        let slot = &mut self.config.default_callback;
+        keep(checked, slot, &mut self.callback_error);
         self
+    }
+
+    /// Refuses a `url` given as `field` that holds the API key, saying `why`
+    /// it does not belong there (without repeating it).
+    fn refuse_key(&self, field: &'static str, url: &str, why: &str) -> Result<(), Error> {
+        if self.key_fingerprint.is_in(url) {
+            return Err(Error::invalid_input(
+                field,
+                format!("contains the API key: {why}"),
+            ));
+        }
+        Ok(())
     }
 
     setters! {
@@ -350,30 +347,8 @@ impl WebApiBuilder {
     /// size cap, or root certificates that are not PEM certificates.
     pub fn build(self) -> Result<WebApi, Error> {
         let signature = self.signature?;
-        if let Some(err) = self.server_error {
+        if let Some(err) = self.server_error.or(self.callback_error) {
             return Err(err);
-        }
-        if let Server::Custom(url) = &self.config.server
-            && self.key_fingerprint.is_in(url.as_str())
-        {
-            return Err(Error::invalid_input(
-                "sid_server",
-                "contains the API key: pass the key as `api_key` and a server (0, 1 or an https URL) as `sid_server`",
-            ));
-        }
-        if let Some(err) = self.callback_error {
-            return Err(err);
-        }
-        if self
-            .config
-            .default_callback
-            .as_deref()
-            .is_some_and(|url| self.key_fingerprint.is_in(url))
-        {
-            return Err(Error::invalid_input(
-                "default_callback",
-                "contains the API key: a callback URL is sent to Smile ID and shown in logs",
-            ));
         }
         let config = self.config.checked()?;
         let root_certificates = self.root_certificates.transpose()?;
@@ -382,55 +357,46 @@ impl WebApiBuilder {
 }
 
 impl fmt::Debug for WebApiBuilder {
-    /// As the client's, except that a server or callback URL holding the API
-    /// key (which [`build`](Self::build) refuses) is not shown: a builder may
-    /// be logged before it is built.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const HIDDEN: &str = "[contains the API key]";
-        let partner_id = self.signature.as_ref().ok().map(Signature::partner_id);
-        let has_key = |url: &str| self.key_fingerprint.is_in(url);
-        let server_has_key =
-            matches!(&self.config.server, Server::Custom(url) if has_key(url.as_str()));
-        let callback_has_key = self.config.default_callback.as_deref().is_some_and(has_key);
-        if !server_has_key && !callback_has_key {
-            return debug_client("WebApiBuilder", partner_id, &self.config, f);
+        f.debug_struct("WebApiBuilder")
+            .field("signature", &self.signature)
+            .field("config", &self.config)
+            .field("server_error", &self.server_error)
+            .field("callback_error", &self.callback_error)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `checked`'s value in `slot`, clearing `error`; or why it was refused in
+/// `error`, for [`WebApiBuilder::build`] to report.
+fn keep<T>(checked: Result<T, Error>, slot: &mut T, error: &mut Option<Error>) {
+    match checked {
+        Ok(value) => {
+            *slot = value;
+            *error = None;
         }
-        let mut shown = self.config.clone();
-        if server_has_key {
-            shown.server = Server::Custom(crate::server::BaseUrl(HIDDEN.to_owned()));
-        }
-        if callback_has_key {
-            shown.default_callback = Some(HIDDEN.to_owned());
-        }
-        debug_client("WebApiBuilder", partner_id, &shown, f)
+        Err(err) => *error = Some(err),
     }
 }
 
 fn parse_root_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let refused = |reason: String| Error::invalid_input("root_certificates_pem", reason);
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::invalid_input(
-                    "root_certificates_pem",
-                    format!("is not valid PEM: {e}"),
-                ));
-            }
+        let item = item.map_err(|e| refused(format!("is not valid PEM: {e}")))?;
+        if let ureq::tls::PemItem::Certificate(cert) = item {
+            certs.push(cert);
         }
     }
     if certs.is_empty() {
-        return Err(Error::invalid_input(
-            "root_certificates_pem",
-            "holds no certificate",
-        ));
+        return Err(refused("holds no certificate".to_owned()));
     }
     Ok(certs)
 }
 
-/// A digest of the API key, to notice the key where it does not belong (a
-/// server URL) without keeping the key itself.
+/// A digest of the API key in lower case, to notice the key where it does
+/// not belong (a server or callback URL, whose host ignores case) without
+/// keeping the key itself.
 struct KeyFingerprint {
     len: usize,
     digest: ring::digest::Digest,
@@ -448,27 +414,17 @@ impl KeyFingerprint {
         }
     }
 
-    /// Host names are case-insensitive, so case is ignored.
     fn digest(bytes: &[u8]) -> ring::digest::Digest {
-        let mut context = ring::digest::Context::new(&ring::digest::SHA256);
-        for chunk in bytes.chunks(64) {
-            let mut lower = [0u8; 64];
-            for (out, b) in lower.iter_mut().zip(chunk) {
-                *out = b.to_ascii_lowercase();
-            }
-            context.update(lower.get(..chunk.len()).unwrap_or_default());
-        }
-        context.finish()
+        ring::digest::digest(&ring::digest::SHA256, &bytes.to_ascii_lowercase())
     }
 
     /// Whether `text` contains the key, in any case.
     fn is_in(&self, text: &str) -> bool {
-        if self.len < Self::MIN_LEN {
-            return false;
-        }
-        text.as_bytes()
-            .windows(self.len)
-            .any(|window| Self::digest(window).as_ref() == self.digest.as_ref())
+        self.len >= Self::MIN_LEN
+            && text
+                .as_bytes()
+                .windows(self.len)
+                .any(|window| Self::digest(window).as_ref() == self.digest.as_ref())
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 
+use crate::signature::validate;
 use crate::{Error, Server, WebApi, WebApiBuilder};
 
 /// The partner id variable (required).
@@ -26,71 +27,62 @@ const KNOWN: [&str; 6] = [
     "SMILE_ID_JOB_ID",
 ];
 
-/// [`WebApiBuilder::from_env`]: `lookup` reads a variable, and the names of
-/// the process's variables are checked for typos.
-pub(crate) fn from_lookup(
-    lookup: impl Fn(&str) -> Option<OsString>,
-) -> Result<WebApiBuilder, Error> {
-    from_source(lookup, std::env::vars_os().map(|(name, _)| name))
+/// [`WebApiBuilder::from_env`], over the process's environment.
+pub(crate) fn from_env() -> Result<WebApiBuilder, Error> {
+    from_source(
+        |name| std::env::var_os(name),
+        std::env::vars_os().map(|(name, _)| name),
+    )
 }
 
-/// [`from_lookup`] over any source of variables and their `names`, so tests
-/// need not change the process's environment (which other threads may be
-/// reading). Every problem is found before any is reported, in one
-/// [`Error::InvalidInput`] whose `field` is the first one's variable.
+/// [`from_env`] over any source of variables (`lookup` reads one) and their
+/// `names` (checked for typos), so tests need not change the process's
+/// environment (which other threads may be reading). Every problem is found
+/// before any is reported, in one [`Error::InvalidInput`] whose `field` is
+/// the first one's variable.
 fn from_source(
     lookup: impl Fn(&str) -> Option<OsString>,
     names: impl IntoIterator<Item = OsString>,
 ) -> Result<WebApiBuilder, Error> {
     // Each problem as a sentence starting with the variable's name.
     let mut problems: Vec<(&'static str, String)> = Vec::new();
-    let mut read =
-        |name: &'static str, required: Option<&str>, blank_is_unset: bool| match lookup(name)
-            .map(OsString::into_string)
-        {
-            None => {
-                if let Some(what) = required {
-                    problems.push((name, format!("{name} is not set ({what})")));
-                }
-                None
-            }
-            Some(Err(_)) => {
-                problems.push((name, format!("{name} is not valid Unicode")));
-                None
-            }
+    let mut read = |name: &'static str, required: Option<&str>, blank_is_unset: bool| {
+        let problem = match lookup(name).map(OsString::into_string) {
+            None => required.map(|what| format!("is not set ({what})")),
+            Some(Err(_)) => Some("is not valid Unicode".to_owned()),
             Some(Ok(text)) if text.trim().is_empty() => {
-                if !blank_is_unset {
-                    problems.push((name, format!("{name} is set but empty or only white space")));
-                }
-                None
+                (!blank_is_unset).then(|| "is set but empty or only white space".to_owned())
             }
-            Some(Ok(text)) => Some(text),
+            Some(Ok(text)) => return Some(text),
         };
+        if let Some(problem) = problem {
+            problems.push((name, format!("{name} {problem}")));
+        }
+        None
+    };
     let partner_id = read(PARTNER_ID, Some("your Smile ID partner id"), false);
     let api_key = read(API_KEY, Some("the API key for the chosen server"), false);
     // Set but blank is refused, not read as the sandbox: that is a mistake.
     let server = read(SERVER, None, false);
     let callback = read(CALLBACK_URL, None, true);
-    let mut check = |name: &'static str, checked: Result<(), Error>| {
-        if let Err(err) = checked {
-            problems.push((name, format!("{name} {}", reason(err))));
-        }
+    // Why a value was refused, after its variable's name.
+    let mut refused = |name: &'static str, err: Error| {
+        let reason = match err {
+            Error::InvalidInput { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        problems.push((name, format!("{name} {reason}")));
     };
-    if let Some(key) = &api_key {
-        check(API_KEY, crate::signature::validate_api_key(key));
+    if let Some(Err(err)) = api_key.as_deref().map(|key| validate("api_key", key)) {
+        refused(API_KEY, err);
     }
-    if let Some(id) = &partner_id {
-        check(PARTNER_ID, crate::signature::validate_id("partner_id", id));
+    if let Some(Err(err)) = partner_id.as_deref().map(|id| validate("partner_id", id)) {
+        refused(PARTNER_ID, err);
     }
-    let server = server.and_then(|text| match text.parse::<Server>() {
-        Ok(server) => Some(server),
-        Err(err) => {
-            check(SERVER, Err(err));
-            None
-        }
-    });
-    if let Some(url) = &callback {
-        check(CALLBACK_URL, crate::server::check_callback_url(url));
+    let server =
+        server.and_then(|text| text.parse::<Server>().map_err(|e| refused(SERVER, e)).ok());
+    if let Some(Err(err)) = callback.as_deref().map(crate::server::check_callback_url) {
+        refused(CALLBACK_URL, err);
     }
     for name in names {
         let Some(name) = name.to_str() else { continue };
@@ -102,30 +94,19 @@ fn from_source(
         }
     }
     if let Some(((field, _), _)) = problems.split_first() {
-        let text: Vec<&str> = problems.iter().map(|(_, text)| text.as_str()).collect();
-        let text = text.join("; ");
+        let texts: Vec<&str> = problems.iter().map(|(_, text)| text.as_str()).collect();
+        let text = texts.join("; ");
         let reason = text.strip_prefix(field).unwrap_or(&text).trim_start();
         return Err(Error::invalid_input(field, reason));
     }
+    // Both are required: had either been missing, a problem says so.
     let (Some(partner_id), Some(api_key)) = (partner_id, api_key) else {
         return Err(Error::invalid_input(PARTNER_ID, "is not set"));
     };
-    let mut builder = WebApi::builder(&partner_id, &api_key);
-    if let Some(server) = server {
-        builder = builder.server(server);
-    }
-    if let Some(url) = callback {
-        builder = builder.default_callback(url);
-    }
-    Ok(builder)
-}
-
-/// Why an argument was refused, without the argument's name.
-fn reason(err: Error) -> String {
-    match err {
-        Error::InvalidInput { reason, .. } => reason,
-        other => other.to_string(),
-    }
+    // Unset means the defaults: the sandbox, and no callback.
+    Ok(WebApi::builder(&partner_id, &api_key)
+        .server(server.unwrap_or(Server::Sandbox))
+        .default_callback(callback.unwrap_or_default()))
 }
 
 /// The known variable that `name` is likely a typo of: a `SMILE_ID_*` name
@@ -157,22 +138,23 @@ fn typo_of(name: &str) -> Option<&'static str> {
 /// The Levenshtein distance: how many insertions, deletions and
 /// substitutions turn `a` into `b`.
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    // One row of the usual table at a time.
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    // One row of the usual table at a time: `row[j]` is the distance from
+    // the first `i` bytes of `a` to the first `j` of `b`.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, &ca) in a.iter().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = previous
-                .get(j)
-                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
-            let delete = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
-            let insert = row.last().map_or(usize::MAX, |d| d + 1);
-            row.push(substitute.min(delete).min(insert));
+        // The row's first cell, and the one diagonally above the next.
+        let (mut left, mut diagonal) = (i + 1, i);
+        for (cell, &cb) in row.iter_mut().skip(1).zip(b) {
+            left = (diagonal + usize::from(ca != cb))
+                .min(*cell + 1)
+                .min(left + 1);
+            diagonal = std::mem::replace(cell, left);
         }
-        previous = row;
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
     }
-    previous.last().copied().unwrap_or(0)
+    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ pub(crate) fn wait(
     let deadline = crate::transport::deadline_after(started, policy.timeout);
     let mut attempt = 0u32;
     let mut last_status: Option<JobStatus> = None;
+    // Set by every poll: `Some` when it failed.
     let mut last_error: Option<Error>;
     let mut final_poll = false;
     // The signatures of this wait's answers (the most recent few): each
@@ -140,32 +141,26 @@ pub(crate) fn wait(
                 Ok(status)
             });
         crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
-        let failed = match polled {
+        match polled {
             Ok(status) if status.job_complete => return Ok(status),
             Ok(status) => {
                 last_status = Some(status);
                 last_error = None;
-                false
             }
-            Err(err) if err.is_transient() => {
-                last_error = Some(err);
-                true
-            }
+            Err(err) if err.is_transient() => last_error = Some(err),
             Err(err) => return Err(err),
-        };
+        }
+        let interval = policy.interval(attempt);
         let left = deadline.saturating_duration_since(Instant::now());
         let next = if final_poll {
             None
         } else {
-            next_wait(policy.interval(attempt), left)
+            next_wait(interval, left)
         };
-        if let Some(wait) = next {
-            final_poll = wait < policy.interval(attempt);
-        }
-        let outcome = if failed {
-            last_error.as_ref().map(PollOutcome::TransientError)
-        } else {
-            last_status.as_ref().map(PollOutcome::Pending)
+        final_poll = next.is_some_and(|wait| wait < interval);
+        let outcome = match (&last_error, &last_status) {
+            (Some(err), _) => Some(PollOutcome::TransientError(err)),
+            (None, status) => status.as_ref().map(PollOutcome::Pending),
         };
         if let Some(outcome) = outcome {
             progress(&PollProgress {
@@ -175,17 +170,15 @@ pub(crate) fn wait(
                 next_poll_in: next,
             });
         }
-        match next {
-            Some(wait) => std::thread::sleep(wait),
-            None => {
-                return Err(Error::WaitTimeout {
-                    attempts: attempt,
-                    elapsed: started.elapsed(),
-                    last_status: last_status.map(Box::new),
-                    last_error: last_error.map(Box::new),
-                });
-            }
-        }
+        let Some(wait) = next else {
+            return Err(Error::WaitTimeout {
+                attempts: attempt,
+                elapsed: started.elapsed(),
+                last_status: last_status.map(Box::new),
+                last_error: last_error.map(Box::new),
+            });
+        };
+        std::thread::sleep(wait);
     }
 }
 
@@ -204,11 +197,7 @@ fn next_wait(interval: Duration, left: Duration) -> Option<Duration> {
         return None;
     }
     let reserve = (left / 2).min(Duration::from_secs(2));
-    if interval.saturating_add(reserve) <= left {
-        Some(interval)
-    } else {
-        Some(left.saturating_sub(reserve))
-    }
+    Some(interval.min(left.saturating_sub(reserve)))
 }
 
 #[cfg(test)]

@@ -21,13 +21,13 @@ pub(crate) fn job_status_body(
     }
     // Remembered by the signer, so that it is refused if it ever comes
     // back as a response's or a callback's signature.
-    let stamp = signature.stamp_request();
+    let stamp = signature.generate_signature();
     let request = JobStatusRequest {
         partner_id: signature.partner_id(),
         user_id: &partner_params.user_id,
         job_id: &partner_params.job_id,
-        timestamp: stamp.timestamp(),
-        signature: stamp.signature(),
+        timestamp: &stamp.timestamp,
+        signature: &stamp.signature,
         image_links: options.return_image_links,
         history: options.return_history,
         source_sdk: "rust",

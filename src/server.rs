@@ -1,7 +1,7 @@
 //! Which Smile ID server to talk to, and the https-only rule for base URLs.
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
 use ureq::http::Uri;
@@ -116,26 +116,19 @@ impl FromStr for Server {
     }
 }
 
-impl TryFrom<&str> for Server {
-    type Error = Error;
-    fn try_from(s: &str) -> Result<Self, Error> {
-        s.parse()
-    }
+macro_rules! server_from_text {
+    ($($t:ty),*) => {$(
+        impl TryFrom<$t> for Server {
+            type Error = Error;
+            /// As [`str::parse`].
+            fn try_from(s: $t) -> Result<Self, Error> {
+                s.parse()
+            }
+        }
+    )*};
 }
 
-impl TryFrom<String> for Server {
-    type Error = Error;
-    fn try_from(s: String) -> Result<Self, Error> {
-        s.parse()
-    }
-}
-
-impl TryFrom<&String> for Server {
-    type Error = Error;
-    fn try_from(s: &String) -> Result<Self, Error> {
-        s.parse()
-    }
-}
+server_from_text!(&str, String, &String);
 
 macro_rules! server_from_int {
     ($($t:ty),*) => {$(
@@ -223,8 +216,12 @@ fn check_url(field: &'static str, raw: &str, query_allowed: bool) -> Result<Uri,
     if authority.contains('@') {
         return Err(bad("must not contain credentials"));
     }
-    let host = parse_host(authority).ok_or_else(|| bad("has no valid host"))?;
-    if !https && !host.is_loopback() {
+    let host = uri
+        .authority()
+        .filter(|authority| !authority.as_str().is_empty() && valid_host(authority))
+        .ok_or_else(|| bad("has no valid host"))?
+        .host();
+    if !https && !is_loopback(host) {
         return Err(bad(
             "must be https (plain http is allowed only for localhost and loopback addresses)",
         ));
@@ -232,72 +229,49 @@ fn check_url(field: &'static str, raw: &str, query_allowed: bool) -> Result<Uri,
     Ok(uri)
 }
 
-/// Whether a normalised base URL's host is loopback (`localhost`,
-/// `127.0.0.0/8`, `[::1]`).
+/// Whether a normalised base URL's host is loopback.
 pub(crate) fn is_loopback_url(base_url: &str) -> bool {
-    base_url.parse::<Uri>().ok().is_some_and(|uri| {
-        uri.authority()
-            .and_then(|authority| parse_host(authority.as_str()))
-            .is_some_and(|host| host.is_loopback())
-    })
+    base_url
+        .parse::<Uri>()
+        .is_ok_and(|uri| uri.host().is_some_and(is_loopback))
 }
 
-enum Host<'a> {
-    Name(&'a str),
-    V4(Ipv4Addr),
-    V6(Ipv6Addr),
+/// Whether a host is `localhost`, in `127.0.0.0/8` or `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    host.eq_ignore_ascii_case("localhost")
+        || ip
+            .unwrap_or(host)
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
-impl Host<'_> {
-    fn is_loopback(&self) -> bool {
-        match self {
-            Host::Name(name) => name.eq_ignore_ascii_case("localhost"),
-            Host::V4(ip) => ip.is_loopback(),
-            Host::V6(ip) => ip.is_loopback(),
-        }
-    }
-}
-
-/// The host of an authority `host[:port]` or `[v6][:port]` that [`Uri`]
-/// parsed, if the host is a valid name or address and the port, when there
-/// is one, a number from 1 to 65535. (`Uri` checks neither.)
-fn parse_host(authority: &str) -> Option<Host<'_>> {
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(rest) => {
-            let (v6, after) = rest.split_once(']')?;
-            (Host::V6(v6.parse().ok()?), after)
-        }
+/// Whether an authority that [`Uri`] parsed has a valid host (an IPv6
+/// address in brackets, or a name or IPv4 address of valid DNS labels) and
+/// no port or a number from 1 to 65535. (`Uri` checks neither.)
+fn valid_host(authority: &Authority) -> bool {
+    let host = authority.host();
+    let port_ok = match authority.as_str().strip_prefix(host) {
+        Some("") => true,
+        Some(port) => port.strip_prefix(':').is_some_and(|digits| {
+            digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u16>().is_ok_and(|p| p > 0)
+        }),
+        None => false,
+    };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
         None => {
-            let (name, port) = authority
-                .find(':')
-                .map_or((authority, ""), |at| authority.split_at(at));
-            (host_name(name)?, port)
+            host.len() <= 253
+                && host.split('.').all(|label| {
+                    (1..=63).contains(&label.len())
+                        && !label.starts_with('-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
         }
     };
-    match port.strip_prefix(':') {
-        None if port.is_empty() => Some(host),
-        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
-            matches!(digits.parse::<u16>(), Ok(p) if p > 0).then_some(host)
-        }
-        _ => None,
-    }
-}
-
-/// An IPv4 address, or a DNS name of valid labels.
-fn host_name(name: &str) -> Option<Host<'_>> {
-    if let Ok(ip) = name.parse::<Ipv4Addr>() {
-        return Some(Host::V4(ip));
-    }
-    let valid = !name.is_empty()
-        && name.len() <= 253
-        && name
-            .split('.')
-            .all(|label| !label.is_empty() && label.len() <= 63)
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
-        && !name.starts_with('-');
-    valid.then_some(Host::Name(name))
+    port_ok && host_ok
 }
 
 #[cfg(test)]
@@ -369,6 +343,7 @@ mod tests {
             "https://example.com:0/v1",
             "https://example.com:99999/v1",
             "https://example.com:80a/v1",
+            "https://example.com:+80/v1",
             "https://[::1/v1",
             "https://[nonsense]/v1",
             "https://exa_mple..com",

@@ -78,34 +78,18 @@ impl fmt::Debug for SignatureParams {
     }
 }
 
-/// A request's timestamp and its signature (base64): what
-/// [`Signature::stamp_request`] makes for each request.
-pub(crate) struct RequestStamp {
-    timestamp: String,
-    signature: String,
-}
-
-impl RequestStamp {
-    pub(crate) fn timestamp(&self) -> &str {
-        &self.timestamp
+/// Refuses a partner id or API key (named `field`) that cannot be one:
+/// empty, or with surrounding white space, control characters or a
+/// byte-order mark, never part of a real one but what copying or reading a
+/// file can leave, which would sign every request wrongly (a 401 or a 2205
+/// far from its cause). The message never repeats the value.
+pub(crate) fn validate(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
     }
-
-    pub(crate) fn signature(&self) -> &str {
-        &self.signature
-    }
-}
-
-/// Refuses an API key that cannot be one: empty, or with surrounding white
-/// space, control characters or a byte-order mark, never part of a real key
-/// but what reading a key file can leave, which would sign every request
-/// wrongly (a 401 far from its cause). The message never repeats the key.
-pub(crate) fn validate_api_key(api_key: &str) -> Result<(), Error> {
-    if api_key.is_empty() {
-        return Err(Error::invalid_input("api_key", "must not be empty"));
-    }
-    if api_key.trim() != api_key || api_key.chars().any(|c| c.is_control() || c == '\u{feff}') {
+    if value.trim() != value || value.chars().any(|c| c.is_control() || c == '\u{feff}') {
         return Err(Error::invalid_input(
-            "api_key",
+            field,
             "must not have surrounding white space, control characters or a byte-order mark (read from a file?)",
         ));
     }
@@ -121,10 +105,10 @@ impl Signature {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when either argument is empty or has
-    /// surrounding white space or control characters.
+    /// surrounding white space, control characters or a byte-order mark.
     pub fn new(partner_id: &str, api_key: &str) -> Result<Self, Error> {
-        validate_id("partner_id", partner_id)?;
-        validate_api_key(api_key)?;
+        validate("partner_id", partner_id)?;
+        validate("api_key", api_key)?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, api_key.as_bytes());
         Ok(Signature {
             issued: IssuedSignatures::shared(partner_id, &key),
@@ -161,10 +145,12 @@ impl Signature {
     /// ```
     #[must_use]
     pub fn generate_signature(&self) -> SignatureParams {
-        let stamp = self.stamp_request();
+        let timestamp = request_timestamp(OffsetDateTime::now_utc());
+        let tag = self.tag(&timestamp);
+        self.issued.record(tag);
         SignatureParams {
-            signature: stamp.signature().to_owned(),
-            timestamp: stamp.timestamp().to_owned(),
+            signature: STANDARD.encode(tag),
+            timestamp,
         }
     }
 
@@ -174,27 +160,9 @@ impl Signature {
     #[must_use]
     pub fn sign_timestamp(&self, timestamp: &str) -> SignatureParams {
         SignatureParams {
-            signature: self.sign(timestamp),
+            signature: STANDARD.encode(self.tag(timestamp)),
             timestamp: timestamp.to_owned(),
         }
-    }
-
-    /// Signs the current time for a request and remembers the signature (see [`generate_signature`](Self::generate_signature)).
-    pub(crate) fn stamp_request(&self) -> RequestStamp {
-        let timestamp = request_timestamp(OffsetDateTime::now_utc());
-        let tag = self.tag(&timestamp);
-        self.issued.record(tag);
-        RequestStamp {
-            timestamp,
-            signature: STANDARD.encode(tag),
-        }
-    }
-
-    /// Whether `signature` (base64) is one this signer made for a request.
-    #[cfg(test)]
-    fn issued(&self, signature: &str) -> bool {
-        self.decode(signature)
-            .is_ok_and(|tag| self.issued.contains(&tag))
     }
 
     /// Whether `signature` was made with this partner id and API key over
@@ -204,20 +172,12 @@ impl Signature {
     /// padded base64 of 32 bytes is simply not confirmed.
     #[must_use = "a signature check whose result is ignored checks nothing"]
     pub fn confirm_signature(&self, timestamp: &str, signature: &str) -> bool {
-        self.check(timestamp, signature).is_ok()
+        self.verify(timestamp, signature).is_ok()
     }
 
-    /// Like [`confirm_signature`](Self::confirm_signature), saying why it failed.
-    pub(crate) fn check(
-        &self,
-        timestamp: &str,
-        signature: &str,
-    ) -> Result<(), crate::SignatureFailure> {
-        self.verify(timestamp, signature).map(drop)
-    }
-
-    /// [`check`](Self::check), then that the signature is not one this signer
-    /// made for a request ([`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)):
+    /// [`confirm_signature`](Self::confirm_signature), saying why it failed,
+    /// then that the signature is not one this signer made for a request
+    /// ([`SignatureFailure::Reflected`](crate::SignatureFailure::Reflected)):
     /// how responses and callbacks are authenticated.
     pub(crate) fn check_answer(
         &self,
@@ -237,49 +197,39 @@ impl Signature {
     /// Checks `signature` over `timestamp` in constant time and returns its
     /// decoded tag.
     fn verify(&self, timestamp: &str, signature: &str) -> Result<Tag, crate::SignatureFailure> {
-        let tag = self.decode(signature)?;
-        let mut message =
-            Vec::with_capacity(timestamp.len() + self.partner_id.len() + SUFFIX.len());
-        message.extend_from_slice(timestamp.as_bytes());
-        message.extend_from_slice(self.partner_id.as_bytes());
-        message.extend_from_slice(SUFFIX);
-        hmac::verify(&self.key, &message, &tag).map_err(|_| crate::SignatureFailure::Mismatch)?;
+        let tag = decode(signature)?;
+        hmac::verify(&self.key, &self.message(timestamp), &tag)
+            .map_err(|_| crate::SignatureFailure::Mismatch)?;
         Ok(tag)
     }
 
-    /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
-    /// malformed. Decoding into a fixed buffer keeps this allocation-free.
-    fn decode(&self, signature: &str) -> Result<Tag, crate::SignatureFailure> {
-        // A byte more than a tag, so that a longer decoding shows.
-        let mut buffer = [0u8; TAG_LEN + 1];
-        match (
-            signature.len(),
-            STANDARD.decode_slice(signature, &mut buffer),
-        ) {
-            (44, Ok(TAG_LEN)) => {
-                let [tag @ .., _] = buffer;
-                Ok(tag)
-            }
-            _ => Err(crate::SignatureFailure::Malformed),
-        }
-    }
-
-    /// The base64 signature over `timestamp`.
-    pub(crate) fn sign(&self, timestamp: &str) -> String {
-        STANDARD.encode(self.tag(timestamp))
+    /// The signed message: `timestamp + partner_id + "sid_request"`.
+    fn message(&self, timestamp: &str) -> Vec<u8> {
+        [timestamp.as_bytes(), self.partner_id.as_bytes(), SUFFIX].concat()
     }
 
     /// The raw HMAC over `timestamp`.
-    pub(crate) fn tag(&self, timestamp: &str) -> Tag {
-        let mut ctx = hmac::Context::with_key(&self.key);
-        ctx.update(timestamp.as_bytes());
-        ctx.update(self.partner_id.as_bytes());
-        ctx.update(SUFFIX);
-        let mut tag = [0u8; TAG_LEN];
-        for (out, byte) in tag.iter_mut().zip(ctx.sign().as_ref()) {
-            *out = *byte;
-        }
-        tag
+    fn tag(&self, timestamp: &str) -> Tag {
+        tag_bytes(&hmac::sign(&self.key, &self.message(timestamp)))
+    }
+}
+
+/// An HMAC-SHA256 tag's bytes, which are always [`TAG_LEN`].
+fn tag_bytes(tag: &hmac::Tag) -> Tag {
+    let mut bytes = [0u8; TAG_LEN];
+    for (out, byte) in bytes.iter_mut().zip(tag.as_ref()) {
+        *out = *byte;
+    }
+    bytes
+}
+
+/// A signature's 32 bytes: standard, padded base64 of 44 characters, or
+/// malformed. Decoding into a fixed buffer keeps this allocation-free.
+fn decode(signature: &str) -> Result<Tag, crate::SignatureFailure> {
+    let mut tag = [0u8; TAG_LEN];
+    match STANDARD.decode_slice(signature, &mut tag) {
+        Ok(TAG_LEN) if signature.len() == 44 => Ok(tag),
+        _ => Err(crate::SignatureFailure::Malformed),
     }
 }
 
@@ -290,28 +240,6 @@ impl fmt::Debug for Signature {
             .field("api_key", &format_args!("[redacted]"))
             .finish()
     }
-}
-
-/// Rejects empty ids and ones with surrounding white space or control
-/// characters (a copy-paste accident that would otherwise only show up as a
-/// 2205 from the server).
-pub(crate) fn validate_id(field: &'static str, value: &str) -> Result<(), Error> {
-    if value.is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    if value.trim() != value {
-        return Err(Error::invalid_input(
-            field,
-            "must not start or end with white space",
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid_input(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -387,7 +315,7 @@ mod tests {
     fn rejects_wrong_or_malformed_signatures() {
         let signer = Signature::new("125", "key").unwrap();
         let ts = "2026-11-26T12:32:04.622Z";
-        let good = signer.sign(ts);
+        let good = signer.sign_timestamp(ts).signature;
         assert!(signer.confirm_signature(ts, &good));
         assert!(!signer.confirm_signature("2026-11-26T12:32:04.623Z", &good));
         assert!(!signer.confirm_signature(ts, ""));
@@ -398,12 +326,12 @@ mod tests {
         let other = Signature::new("125", "other key").unwrap();
         assert!(!other.confirm_signature(ts, &good));
         assert_eq!(
-            signer.check(ts, "not base64"),
-            Err(crate::SignatureFailure::Malformed)
+            signer.verify(ts, "not base64").err(),
+            Some(crate::SignatureFailure::Malformed)
         );
         assert_eq!(
-            other.check(ts, &good),
-            Err(crate::SignatureFailure::Mismatch)
+            other.verify(ts, &good).err(),
+            Some(crate::SignatureFailure::Mismatch)
         );
     }
 
@@ -411,7 +339,9 @@ mod tests {
     fn flipping_any_bit_of_the_signature_fails() {
         let signer = Signature::new("125", "key").unwrap();
         let ts = "2026-11-26T12:32:04.622Z";
-        let good = STANDARD.decode(signer.sign(ts)).unwrap();
+        let good = STANDARD
+            .decode(signer.sign_timestamp(ts).signature)
+            .unwrap();
         for i in 0..good.len() * 8 {
             let mut bad = good.clone();
             bad[i / 8] ^= 1 << (i % 8);
