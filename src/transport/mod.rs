@@ -2,15 +2,10 @@
 //! cap, and the mapping of `ureq` failures (here) and of non-2xx answers
 //! ([`reply`]) to [`Error`]. Name lookups are cached ([`resolve`]).
 
-use std::io::Read as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
-
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, SocksConnector};
-
-use ureq::http::{HeaderValue, Uri, header};
 
 use crate::Error;
 use crate::error::TransportErrorKind;
@@ -19,13 +14,11 @@ mod addresses;
 mod connection;
 mod reply;
 mod resolve;
-mod tls;
 
 use addresses::AddressCache;
-use connection::Opening;
+use connection::Connect;
 pub(crate) use reply::Reply;
-use resolve::{Cached, Tcp};
-use tls::SharedTls;
+use resolve::Cached;
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -45,24 +38,16 @@ pub(crate) fn deadline_after(start: Instant, after: Duration) -> Instant {
 /// The longest `Retry-After` honoured; a longer one is not waited for.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// `Content-Type` and `Accept` of every request.
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// Where requests go, worked out once per client rather than per call: the
-/// URL, its host (for error messages) and the parsed URI.
+/// Where requests go: the URL, and its host for error messages.
 pub(crate) struct Endpoint {
     url: String,
     host: String,
-    /// `None` only for a URL the builder did not check; then each call
-    /// parses it (and reports a failure) as `ureq` does.
-    uri: Option<Uri>,
 }
 
 impl Endpoint {
     pub(crate) fn new(url: String) -> Self {
-        let uri = url.parse::<Uri>().ok();
         let host = host_of(&url).to_owned();
-        Endpoint { url, host, uri }
+        Endpoint { url, host }
     }
 }
 
@@ -85,29 +70,24 @@ pub(crate) struct Transport {
     max_response_bytes: u64,
     max_retries: u32,
     retry_base_delay: Duration,
-    rng: SystemRandom,
 }
 
 impl Transport {
+    /// A transport through the proxy the environment names (`HTTPS_PROXY`,
+    /// `ALL_PROXY`, ...), except for a loopback server, which no proxy could
+    /// reach.
     pub(crate) fn new(settings: Settings) -> Self {
-        Transport::with_addresses(settings, Arc::new(AddressCache::system()))
-    }
-
-    /// A transport that looks host names up through `addresses` (see
-    /// [`resolve`]), through the proxy the
-    /// environment names (`HTTPS_PROXY`, `ALL_PROXY`, ...), except for a
-    /// loopback server, which no proxy could reach.
-    pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
         let proxy = if settings.loopback {
             None
         } else {
             ureq::Proxy::try_from_env()
         };
-        Transport::with_proxy(settings, addresses, proxy)
+        Transport::with_parts(settings, Arc::new(AddressCache::system()), proxy)
     }
 
-    /// A transport through `proxy` (`None`: none).
-    fn with_proxy(
+    /// A transport that looks host names up through `addresses` (see
+    /// [`resolve`]), through `proxy` (`None`: none).
+    fn with_parts(
         settings: Settings,
         addresses: Arc<AddressCache>,
         proxy: Option<ureq::Proxy>,
@@ -133,23 +113,15 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
-        // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls),
-        // after a count of connections opened (see `post`), with cached
-        // lookups (see `resolve`) and one TLS configuration for all
-        // connections (see `tls`).
-        let connector =
-            ().chain(Opening)
-                .chain(ConnectProxyConnector::default())
-                .chain(SocksConnector::default())
-                .chain(Tcp(Arc::clone(&addresses)))
-                .chain(SharedTls::default());
+        // ureq's connectors (see `connection`) and cached lookups (see
+        // `resolve`).
+        let connector = Connect::new(Arc::clone(&addresses));
         Transport {
             agent: ureq::Agent::with_parts(config, connector, Cached(addresses)),
             https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
             retry_base_delay: settings.retry_base_delay,
-            rng: SystemRandom::new(),
         }
     }
 
@@ -251,15 +223,11 @@ impl Transport {
             .filter(|d| !d.is_zero())
             .ok_or_else(|| deadline_passed(host))?;
         let limit = self.max_response_bytes;
-        let request = match &endpoint.uri {
-            // A clone shares the parsed parts: no parsing per call.
-            Some(uri) => self.agent.post(uri.clone()),
-            None => self.agent.post(&endpoint.url),
-        };
-        let mut config = request
-            // Typed names and values: nothing to parse or validate per call.
-            .header(header::CONTENT_TYPE, JSON.clone())
-            .header(header::ACCEPT, JSON.clone())
+        let mut config = self
+            .agent
+            .post(&endpoint.url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
             .config()
             .timeout_global(Some(left));
         if new_connection {
@@ -274,22 +242,12 @@ impl Transport {
             error: transport_error(e, limit, self.https, host, started),
         })?;
         let mut reply = Reply::head(response.status().as_u16(), response.headers());
-        // Size the buffer from Content-Length, but never trust it past the cap or
-        // a modest first allocation: the buffer grows as real bytes arrive.
-        let hint = response
-            .body()
-            .content_length()
-            .unwrap_or(0)
-            .min(limit)
-            .min(1 << 20);
-        reply.body.reserve(usize::try_from(hint).unwrap_or(0));
-        response
+        reply.body = response
             .body_mut()
             .with_config()
             .limit(limit)
-            .reader()
-            .read_to_end(&mut reply.body)
-            .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https, host, started))?;
+            .read_to_vec()
+            .map_err(|e| transport_error(e, limit, self.https, host, started))?;
         Ok(reply)
     }
 
@@ -299,14 +257,10 @@ impl Transport {
         let base = self
             .retry_base_delay
             .saturating_mul(1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX));
-        let mut byte = [0u8; 1];
-        let jitter = match self.rng.fill(&mut byte) {
-            Ok(()) => (base / 4)
-                .checked_mul(u32::from(byte[0]))
-                .map_or(Duration::ZERO, |j| j / 255),
-            Err(_) => Duration::ZERO,
-        };
-        base.saturating_add(jitter)
+        let mut byte = [0u8];
+        // Without randomness (it never fails on supported systems), no jitter.
+        let _ = SystemRandom::new().fill(&mut byte);
+        base.saturating_add((base / 4 / 255).saturating_mul(u32::from(byte[0])))
     }
 }
 
