@@ -140,26 +140,11 @@ impl Transport {
         // The server's last answer, kept so that a retry cut short by the
         // deadline does not replace a real status (a 503, say) with a timeout.
         let mut answered: Option<Reply> = None;
-        // A kept-alive connection the server closed just as it was reused
-        // (its check before reuse passed) breaks before an answer's head is
-        // whole (`ureq` cannot tell a head cut short from none): the request,
-        // a read, is sent again at once on a new connection (the other idle
-        // ones for the host dropped), once per call, as browsers and curl do,
-        // and not counted as a retry.
+        // Once per call, not counted as a retry (see `attempt`).
         let mut resend_left = true;
         loop {
             let body = make_body()?;
-            let attempt = match self.attempt(endpoint, &body, deadline, !resend_left) {
-                Err(Failed {
-                    error,
-                    on_pooled_connection: true,
-                }) if resend_left && Instant::now() < deadline => {
-                    resend_left = false;
-                    crate::logging::resend(&error);
-                    continue;
-                }
-                other => other.map_err(|failed| failed.error),
-            };
+            let attempt = self.attempt(endpoint, &body, deadline, &mut resend_left);
             let outcome = match (attempt, answered.take()) {
                 (
                     Err(Error::Transport {
@@ -205,50 +190,67 @@ impl Transport {
     }
 
     /// One request and its response, read within the size cap, all before
-    /// `deadline`; on a new connection when `new_connection` (the others
-    /// kept for this host are dropped too: they went idle with the one that
-    /// just broke).
+    /// `deadline`.
+    ///
+    /// A kept-alive connection the server closed just as it was reused (its
+    /// check before reuse passed) breaks before an answer's head is whole
+    /// (`ureq` cannot tell a head cut short from none): while `resend_left`,
+    /// the request, a read, is sent again at once on a new connection, as
+    /// browsers and curl do. From then on, the call's requests take new
+    /// connections, and the others kept for this host are dropped: they went
+    /// idle with the one that broke.
     fn attempt(
         &self,
         endpoint: &Endpoint,
         body: &[u8],
         deadline: Instant,
-        new_connection: bool,
-    ) -> Result<Reply, Failed> {
-        let started = Instant::now();
-        let opened = connection::opened_here();
+        resend_left: &mut bool,
+    ) -> Result<Reply, Error> {
         let host = endpoint.host.as_str();
-        let left = deadline
-            .checked_duration_since(started)
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| deadline_passed(host))?;
         let limit = self.max_response_bytes;
-        let mut config = self
-            .agent
-            .post(&endpoint.url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .config()
-            .timeout_global(Some(left));
-        if new_connection {
-            // No idle connection is young enough: the pool drops each it
-            // looks at for this host, and a new one is opened.
-            config = config.max_idle_age(Duration::ZERO);
+        loop {
+            let started = Instant::now();
+            let left = deadline
+                .checked_duration_since(started)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| deadline_passed(host))?;
+            let mut config = self
+                .agent
+                .post(&endpoint.url)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .config()
+                .timeout_global(Some(left));
+            if !*resend_left {
+                // No idle connection is young enough: the pool drops each it
+                // looks at for this host, and a new one is opened.
+                config = config.max_idle_age(Duration::ZERO);
+            }
+            let opened = connection::opened_here();
+            let mut response = match config.build().send(body) {
+                Ok(response) => response,
+                // Broken before a whole answer head arrived, on a connection
+                // this call did not open.
+                Err(e)
+                    if *resend_left
+                        && broken_exchange(&e)
+                        && connection::opened_here() == opened =>
+                {
+                    *resend_left = false;
+                    crate::logging::resend(&transport_error(e, limit, self.https, host, started));
+                    continue;
+                }
+                Err(e) => return Err(transport_error(e, limit, self.https, host, started)),
+            };
+            let mut reply = Reply::head(response.status().as_u16(), response.headers());
+            reply.body = response
+                .body_mut()
+                .with_config()
+                .limit(limit)
+                .read_to_vec()
+                .map_err(|e| transport_error(e, limit, self.https, host, started))?;
+            return Ok(reply);
         }
-        let mut response = config.build().send(body).map_err(|e| Failed {
-            // Broken before a whole answer head arrived, on a connection
-            // this call did not open.
-            on_pooled_connection: broken_exchange(&e) && connection::opened_here() == opened,
-            error: transport_error(e, limit, self.https, host, started),
-        })?;
-        let mut reply = Reply::head(response.status().as_u16(), response.headers());
-        reply.body = response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| transport_error(e, limit, self.https, host, started))?;
-        Ok(reply)
     }
 
     /// `base × 2^retry`, plus up to a quarter more at random so that many
@@ -321,22 +323,6 @@ pub(crate) fn transport_error(
         host: Some(host.to_owned()),
         elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
-    }
-}
-
-/// A failed attempt, and whether it failed on a pooled connection before any
-/// byte of an answer arrived.
-struct Failed {
-    error: Error,
-    on_pooled_connection: bool,
-}
-
-impl From<Error> for Failed {
-    fn from(error: Error) -> Self {
-        Failed {
-            error,
-            on_pooled_connection: false,
-        }
     }
 }
 
