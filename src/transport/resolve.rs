@@ -214,6 +214,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// `result` is a timeout, which came within `within` of `started`.
+    pub(crate) fn assert_timed_out(result: Result<u16, Error>, started: Instant, within: Duration) {
+        let took = started.elapsed();
+        let err = result.unwrap_err();
+        let kind = transport_kind(&err);
+        assert_eq!(kind, Some(TransportErrorKind::Timeout), "{err:?}");
+        assert!(took < within, "{took:?}");
+    }
+
     /// The system resolver, counting the lookups it is asked for.
     pub(crate) fn counting(ttl: Duration) -> (Arc<AddressCache>, Arc<AtomicUsize>) {
         let asked = Arc::new(AtomicUsize::new(0));
@@ -296,17 +305,8 @@ pub(crate) mod tests {
         }));
         let t = transport(&cache, Duration::from_millis(200));
         let started = Instant::now();
-        let err = call(&t, "http://slow.invalid:9/v1/job_status").unwrap_err();
-        assert_eq!(
-            transport_kind(&err),
-            Some(TransportErrorKind::Timeout),
-            "{err:?}"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
+        let result = call(&t, "http://slow.invalid:9/v1/job_status");
+        assert_timed_out(result, started, Duration::from_secs(2));
     }
 
     /// Lookups that hang (a dead DNS server: glibc waits timeout x attempts
@@ -372,16 +372,10 @@ pub(crate) mod tests {
         );
         let started = Instant::now();
         let url = format!("https://slow.example:{}/v1/job_status", addr.port());
-        let err = post_until(&t, &url, started + Duration::from_millis(500)).unwrap_err();
-        let took = started.elapsed();
-        assert_eq!(
-            transport_kind(&err),
-            Some(TransportErrorKind::Timeout),
-            "{err:?}"
-        );
+        let result = post_until(&t, &url, started + Duration::from_millis(500));
         // The server never answers: only the deadline ends the call (a wide
         // margin, for a loaded machine).
-        assert!(took < Duration::from_secs(3), "{took:?}");
+        assert_timed_out(result, started, Duration::from_secs(3));
     }
 
     /// An IPv6 literal host is connected to as is, never looked up.
