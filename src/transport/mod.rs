@@ -226,6 +226,7 @@ impl Transport {
                 // looks at for this host, and a new one is opened.
                 config = config.max_idle_age(Duration::ZERO);
             }
+            let fail = |e| transport_error(e, limit, self.https, host, started);
             let opened = connection::opened_here();
             let mut response = match config.build().send(body) {
                 Ok(response) => response,
@@ -237,10 +238,10 @@ impl Transport {
                         && connection::opened_here() == opened =>
                 {
                     *resend_left = false;
-                    crate::logging::resend(&transport_error(e, limit, self.https, host, started));
+                    crate::logging::resend(&fail(e));
                     continue;
                 }
-                Err(e) => return Err(transport_error(e, limit, self.https, host, started)),
+                Err(e) => return Err(fail(e)),
             };
             let mut reply = Reply::head(response.status().as_u16(), response.headers());
             reply.body = response
@@ -248,7 +249,7 @@ impl Transport {
                 .with_config()
                 .limit(limit)
                 .read_to_vec()
-                .map_err(|e| transport_error(e, limit, self.https, host, started))?;
+                .map_err(fail)?;
             return Ok(reply);
         }
     }
