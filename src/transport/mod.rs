@@ -2,15 +2,10 @@
 //! cap, and the mapping of `ureq` failures (here) and of non-2xx answers
 //! ([`reply`]) to [`Error`]. Name lookups are cached ([`resolve`]).
 
-use std::io::Read as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom as _, SystemRandom};
-
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, SocksConnector};
-
-use ureq::http::{HeaderValue, Uri, header};
 
 use crate::Error;
 use crate::error::TransportErrorKind;
@@ -19,13 +14,11 @@ mod addresses;
 mod connection;
 mod reply;
 mod resolve;
-mod tls;
 
 use addresses::AddressCache;
-use connection::Opening;
+use connection::Connect;
 pub(crate) use reply::Reply;
-use resolve::{Cached, Tcp};
-use tls::SharedTls;
+use resolve::Cached;
 
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("smile-id-rust/", env!("CARGO_PKG_VERSION"));
@@ -45,24 +38,16 @@ pub(crate) fn deadline_after(start: Instant, after: Duration) -> Instant {
 /// The longest `Retry-After` honoured; a longer one is not waited for.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// `Content-Type` and `Accept` of every request.
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// Where requests go, worked out once per client rather than per call: the
-/// URL, its host (for error messages) and the parsed URI.
+/// Where requests go: the URL, and its host for error messages.
 pub(crate) struct Endpoint {
     url: String,
     host: String,
-    /// `None` only for a URL the builder did not check; then each call
-    /// parses it (and reports a failure) as `ureq` does.
-    uri: Option<Uri>,
 }
 
 impl Endpoint {
     pub(crate) fn new(url: String) -> Self {
-        let uri = url.parse::<Uri>().ok();
         let host = host_of(&url).to_owned();
-        Endpoint { url, host, uri }
+        Endpoint { url, host }
     }
 }
 
@@ -85,29 +70,24 @@ pub(crate) struct Transport {
     max_response_bytes: u64,
     max_retries: u32,
     retry_base_delay: Duration,
-    rng: SystemRandom,
 }
 
 impl Transport {
+    /// A transport through the proxy the environment names (`HTTPS_PROXY`,
+    /// `ALL_PROXY`, ...), except for a loopback server, which no proxy could
+    /// reach.
     pub(crate) fn new(settings: Settings) -> Self {
-        Transport::with_addresses(settings, Arc::new(AddressCache::system()))
-    }
-
-    /// A transport that looks host names up through `addresses` (see
-    /// [`resolve`]), through the proxy the
-    /// environment names (`HTTPS_PROXY`, `ALL_PROXY`, ...), except for a
-    /// loopback server, which no proxy could reach.
-    pub(crate) fn with_addresses(settings: Settings, addresses: Arc<AddressCache>) -> Self {
         let proxy = if settings.loopback {
             None
         } else {
             ureq::Proxy::try_from_env()
         };
-        Transport::with_proxy(settings, addresses, proxy)
+        Transport::with_parts(settings, Arc::new(AddressCache::system()), proxy)
     }
 
-    /// A transport through `proxy` (`None`: none).
-    fn with_proxy(
+    /// A transport that looks host names up through `addresses` (see
+    /// [`resolve`]), through `proxy` (`None`: none).
+    fn with_parts(
         settings: Settings,
         addresses: Arc<AddressCache>,
         proxy: Option<ureq::Proxy>,
@@ -133,23 +113,15 @@ impl Transport {
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
-        // ureq's default connector chain (CONNECT proxy, SOCKS, TCP, rustls),
-        // after a count of connections opened (see `post`), with cached
-        // lookups (see `resolve`) and one TLS configuration for all
-        // connections (see `tls`).
-        let connector =
-            ().chain(Opening)
-                .chain(ConnectProxyConnector::default())
-                .chain(SocksConnector::default())
-                .chain(Tcp(Arc::clone(&addresses)))
-                .chain(SharedTls::default());
+        // ureq's connectors (see `connection`) and cached lookups (see
+        // `resolve`).
+        let connector = Connect::new(Arc::clone(&addresses));
         Transport {
             agent: ureq::Agent::with_parts(config, connector, Cached(addresses)),
             https: settings.https,
             max_response_bytes: settings.max_response_bytes,
             max_retries: settings.max_retries,
             retry_base_delay: settings.retry_base_delay,
-            rng: SystemRandom::new(),
         }
     }
 
@@ -168,26 +140,11 @@ impl Transport {
         // The server's last answer, kept so that a retry cut short by the
         // deadline does not replace a real status (a 503, say) with a timeout.
         let mut answered: Option<Reply> = None;
-        // A kept-alive connection the server closed just as it was reused
-        // (its check before reuse passed) breaks before an answer's head is
-        // whole (`ureq` cannot tell a head cut short from none): the request,
-        // a read, is sent again at once on a new connection (the other idle
-        // ones for the host dropped), once per call, as browsers and curl do,
-        // and not counted as a retry.
+        // Once per call, not counted as a retry (see `attempt`).
         let mut resend_left = true;
         loop {
             let body = make_body()?;
-            let attempt = match self.attempt(endpoint, &body, deadline, !resend_left) {
-                Err(Failed {
-                    error,
-                    on_pooled_connection: true,
-                }) if resend_left && Instant::now() < deadline => {
-                    resend_left = false;
-                    crate::logging::resend(&error);
-                    continue;
-                }
-                other => other.map_err(|failed| failed.error),
-            };
+            let attempt = self.attempt(endpoint, &body, deadline, &mut resend_left);
             let outcome = match (attempt, answered.take()) {
                 (
                     Err(Error::Transport {
@@ -233,64 +190,68 @@ impl Transport {
     }
 
     /// One request and its response, read within the size cap, all before
-    /// `deadline`; on a new connection when `new_connection` (the others
-    /// kept for this host are dropped too: they went idle with the one that
-    /// just broke).
+    /// `deadline`.
+    ///
+    /// A kept-alive connection the server closed just as it was reused (its
+    /// check before reuse passed) breaks before an answer's head is whole
+    /// (`ureq` cannot tell a head cut short from none): while `resend_left`,
+    /// the request, a read, is sent again at once on a new connection, as
+    /// browsers and curl do. From then on, the call's requests take new
+    /// connections, and the others kept for this host are dropped: they went
+    /// idle with the one that broke.
     fn attempt(
         &self,
         endpoint: &Endpoint,
         body: &[u8],
         deadline: Instant,
-        new_connection: bool,
-    ) -> Result<Reply, Failed> {
-        let started = Instant::now();
-        let opened = connection::opened_here();
+        resend_left: &mut bool,
+    ) -> Result<Reply, Error> {
         let host = endpoint.host.as_str();
-        let left = deadline
-            .checked_duration_since(started)
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| deadline_passed(host))?;
         let limit = self.max_response_bytes;
-        let request = match &endpoint.uri {
-            // A clone shares the parsed parts: no parsing per call.
-            Some(uri) => self.agent.post(uri.clone()),
-            None => self.agent.post(&endpoint.url),
-        };
-        let mut config = request
-            // Typed names and values: nothing to parse or validate per call.
-            .header(header::CONTENT_TYPE, JSON.clone())
-            .header(header::ACCEPT, JSON.clone())
-            .config()
-            .timeout_global(Some(left));
-        if new_connection {
-            // No idle connection is young enough: the pool drops each it
-            // looks at for this host, and a new one is opened.
-            config = config.max_idle_age(Duration::ZERO);
+        loop {
+            let started = Instant::now();
+            let left = deadline
+                .checked_duration_since(started)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| deadline_passed(host))?;
+            let mut config = self
+                .agent
+                .post(&endpoint.url)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .config()
+                .timeout_global(Some(left));
+            if !*resend_left {
+                // No idle connection is young enough: the pool drops each it
+                // looks at for this host, and a new one is opened.
+                config = config.max_idle_age(Duration::ZERO);
+            }
+            let fail = |e| transport_error(e, limit, self.https, host, started);
+            let opened = connection::opened_here();
+            let mut response = match config.build().send(body) {
+                Ok(response) => response,
+                // Broken before a whole answer head arrived, on a connection
+                // this call did not open.
+                Err(e)
+                    if *resend_left
+                        && broken_exchange(&e)
+                        && connection::opened_here() == opened =>
+                {
+                    *resend_left = false;
+                    crate::logging::resend(&fail(e));
+                    continue;
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let mut reply = Reply::head(response.status().as_u16(), response.headers());
+            reply.body = response
+                .body_mut()
+                .with_config()
+                .limit(limit)
+                .read_to_vec()
+                .map_err(fail)?;
+            return Ok(reply);
         }
-        let mut response = config.build().send(body).map_err(|e| Failed {
-            // Broken before a whole answer head arrived, on a connection
-            // this call did not open.
-            on_pooled_connection: broken_exchange(&e) && connection::opened_here() == opened,
-            error: transport_error(e, limit, self.https, host, started),
-        })?;
-        let mut reply = Reply::head(response.status().as_u16(), response.headers());
-        // Size the buffer from Content-Length, but never trust it past the cap or
-        // a modest first allocation: the buffer grows as real bytes arrive.
-        let hint = response
-            .body()
-            .content_length()
-            .unwrap_or(0)
-            .min(limit)
-            .min(1 << 20);
-        reply.body.reserve(usize::try_from(hint).unwrap_or(0));
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .reader()
-            .read_to_end(&mut reply.body)
-            .map_err(|e| transport_error(ureq::Error::from(e), limit, self.https, host, started))?;
-        Ok(reply)
     }
 
     /// `base × 2^retry`, plus up to a quarter more at random so that many
@@ -299,14 +260,10 @@ impl Transport {
         let base = self
             .retry_base_delay
             .saturating_mul(1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX));
-        let mut byte = [0u8; 1];
-        let jitter = match self.rng.fill(&mut byte) {
-            Ok(()) => (base / 4)
-                .checked_mul(u32::from(byte[0]))
-                .map_or(Duration::ZERO, |j| j / 255),
-            Err(_) => Duration::ZERO,
-        };
-        base.saturating_add(jitter)
+        let mut byte = [0u8];
+        // Without randomness (it never fails on supported systems), no jitter.
+        let _ = SystemRandom::new().fill(&mut byte);
+        base.saturating_add((base / 4 / 255).saturating_mul(u32::from(byte[0])))
     }
 }
 
@@ -367,22 +324,6 @@ pub(crate) fn transport_error(
         host: Some(host.to_owned()),
         elapsed: (kind == TransportErrorKind::Timeout).then(|| started.elapsed()),
         source: Box::new(err),
-    }
-}
-
-/// A failed attempt, and whether it failed on a pooled connection before any
-/// byte of an answer arrived.
-struct Failed {
-    error: Error,
-    on_pooled_connection: bool,
-}
-
-impl From<Error> for Failed {
-    fn from(error: Error) -> Self {
-        Failed {
-            error,
-            on_pooled_connection: false,
-        }
     }
 }
 
