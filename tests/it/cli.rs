@@ -443,6 +443,9 @@ fn wait_times_out_on_a_pending_job() {
     assert!(run.stderr.contains("--timeout"), "{run:?}");
     assert!(started.elapsed() < Duration::from_secs(15), "{run:?}");
     assert!(sim.request_count() >= 2, "{run:?}");
+    // One progress line per poll, the last (timed-out) one too.
+    let lines = run.stderr.lines().filter(|l| l.starts_with("poll ")).count();
+    assert_eq!(lines, sim.request_count(), "{run:?}");
 }
 
 #[test]
