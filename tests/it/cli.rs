@@ -444,7 +444,11 @@ fn wait_times_out_on_a_pending_job() {
     assert!(started.elapsed() < Duration::from_secs(15), "{run:?}");
     assert!(sim.request_count() >= 2, "{run:?}");
     // One progress line per poll, the last (timed-out) one too.
-    let lines = run.stderr.lines().filter(|l| l.starts_with("poll ")).count();
+    let lines = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("poll "))
+        .count();
     assert_eq!(lines, sim.request_count(), "{run:?}");
 }
 

@@ -1,6 +1,7 @@
 //! The command line, parsed by hand: four subcommands with a few options
 //! each do not justify a parser dependency (see CHANGELOG).
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -35,21 +36,18 @@ const COMMANDS: &str = "use status, wait, verify-callback or simulate (see smile
 
 /// Parses the arguments after the program name. The error is a message
 /// saying what to do.
-pub fn parse(args: Vec<String>) -> Result<Command, String> {
-    let mut args = args.into_iter();
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let args: Result<Vec<String>, _> = args.into_iter().map(OsString::into_string).collect();
+    let mut args = args
+        .map_err(|_| "arguments must be valid Unicode")?
+        .into_iter();
     let Some(name) = args.next() else {
         return Err(format!("no command: {COMMANDS}"));
     };
     // Each subcommand's help, flags and options that take a value.
     let (help, flags, options): (_, &[&str], &[&str]) = match name.as_str() {
         "-h" | "--help" | "help" => return Ok(Command::Print(help::MAIN)),
-        "-V" | "--version" => {
-            return Ok(Command::Print(concat!(
-                "smile-id ",
-                env!("CARGO_PKG_VERSION"),
-                "\n"
-            )));
-        }
+        "-V" | "--version" => return Ok(Command::Print(help::VERSION)),
         "status" => (help::STATUS, &["--history", "--image-links", "--json"], &[]),
         "wait" => (help::WAIT, &[], &["--timeout", "--interval"]),
         "verify-callback" => (help::VERIFY_CALLBACK, &[], &[]),
@@ -57,7 +55,14 @@ pub fn parse(args: Vec<String>) -> Result<Command, String> {
         other => return Err(format!("unknown command {other:?}: {COMMANDS}")),
     };
     let see = format!("(see smile-id {name} --help)");
-    let mut args = args.peekable();
+    // Help is exit status 0, which also means "approved": it is given only
+    // when asked for alone, so no job id (`-h`, say) can turn a lookup into
+    // a success.
+    if let [only] = args.as_slice()
+        && (only == "-h" || only == "--help")
+    {
+        return Ok(Command::Print(help));
+    }
     let mut words = Vec::new();
     // The flags and options given, in order, with their values.
     let mut given: Vec<(&str, Option<String>)> = Vec::new();
@@ -67,12 +72,6 @@ pub fn parse(args: Vec<String>) -> Result<Command, String> {
         } else if !arg.starts_with('-') || arg == "-" {
             words.push(arg);
         } else if arg == "-h" || arg == "--help" {
-            // Help is exit status 0, which also means "approved": it is given
-            // only when asked for alone, so no job id (`-h`, say) can turn a
-            // lookup into a success.
-            if given.is_empty() && words.is_empty() && args.peek().is_none() {
-                return Ok(Command::Print(help));
-            }
             return Err(format!(
                 "{arg} goes alone: smile-id {name} --help (a job id starting with - goes after --)"
             ));
@@ -191,7 +190,7 @@ mod tests {
     use super::*;
 
     fn parse_str(args: &str) -> Result<Command, String> {
-        parse(args.split_whitespace().map(str::to_owned).collect())
+        parse(args.split_whitespace().map(OsString::from))
     }
 
     #[test]

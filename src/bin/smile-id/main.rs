@@ -38,12 +38,7 @@ macro_rules! say {
 }
 
 fn main() -> ExitCode {
-    let args: Result<Vec<String>, _> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.into_string())
-        .collect();
-    let command = args.map_err(|_| "arguments must be valid Unicode".to_owned());
-    ExitCode::from(match command.and_then(args::parse) {
+    ExitCode::from(match args::parse(std::env::args_os().skip(1)) {
         Ok(command) => run(command),
         Err(message) => {
             say!(stderr, "smile-id: {message}");
