@@ -383,6 +383,8 @@ fn help_for_each_command_exits_0_and_lists_exit_statuses() {
         &["status", "user-1", "job-1", "-h"],
         &["status", "user-1", "--help"],
         &["wait", "--help", "user-1", "job-1"],
+        &["--help", "status", "user-1", "job-1"],
+        &["--version", "user-1"],
     ] {
         let run = run(args, &[]);
         assert_code(&run, 2);

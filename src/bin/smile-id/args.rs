@@ -44,8 +44,16 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let Some(name) = args.next() else {
         return Err(format!("no command: {COMMANDS}"));
     };
-    // Each subcommand's help, flags and options that take a value.
+    // Help and version are exit status 0, which also means "approved": they
+    // are given only when asked for alone, so no job id (`-h`, say) can turn
+    // a lookup into a success. Otherwise: the subcommand's help, flags, and
+    // options that take a value.
     let (help, flags, options): (_, &[&str], &[&str]) = match name.as_str() {
+        "-h" | "--help" | "help" | "-V" | "--version" if !args.as_slice().is_empty() => {
+            return Err(format!(
+                "{name} goes alone: smile-id --help, or smile-id COMMAND --help"
+            ));
+        }
         "-h" | "--help" | "help" => return Ok(Command::Print(help::MAIN)),
         "-V" | "--version" => return Ok(Command::Print(help::VERSION)),
         "status" => (help::STATUS, &["--history", "--image-links", "--json"], &[]),
@@ -55,9 +63,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         other => return Err(format!("unknown command {other:?}: {COMMANDS}")),
     };
     let see = format!("(see smile-id {name} --help)");
-    // Help is exit status 0, which also means "approved": it is given only
-    // when asked for alone, so no job id (`-h`, say) can turn a lookup into
-    // a success.
+    // Alone, as above.
     if let [only] = args.as_slice()
         && (only == "-h" || only == "--help")
     {
@@ -240,6 +246,16 @@ mod tests {
                 .contains("goes alone")
         );
         assert!(parse_str("frobnicate").is_err());
+        for alone in ["--help status", "help status u j", "--version u"] {
+            assert!(
+                parse_str(alone).unwrap_err().contains("goes alone"),
+                "{alone}"
+            );
+        }
+        assert_eq!(
+            parse_str("--version").unwrap(),
+            Command::Print(help::VERSION)
+        );
     }
 
     #[test]
