@@ -383,6 +383,8 @@ fn help_for_each_command_exits_0_and_lists_exit_statuses() {
         &["status", "user-1", "job-1", "-h"],
         &["status", "user-1", "--help"],
         &["wait", "--help", "user-1", "job-1"],
+        &["--help", "status", "user-1", "job-1"],
+        &["--version", "user-1"],
     ] {
         let run = run(args, &[]);
         assert_code(&run, 2);
@@ -443,6 +445,13 @@ fn wait_times_out_on_a_pending_job() {
     assert!(run.stderr.contains("--timeout"), "{run:?}");
     assert!(started.elapsed() < Duration::from_secs(15), "{run:?}");
     assert!(sim.request_count() >= 2, "{run:?}");
+    // One progress line per poll, the last (timed-out) one too.
+    let lines = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("poll "))
+        .count();
+    assert_eq!(lines, sim.request_count(), "{run:?}");
 }
 
 #[test]

@@ -1,30 +1,30 @@
 //! The command line, parsed by hand: four subcommands with a few options
 //! each do not justify a parser dependency (see CHANGELOG).
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+use smile_id::{JobStatusOptions, PartnerParams, PollPolicy};
+
+use crate::help;
 
 /// What to do.
 #[derive(Debug, PartialEq)]
 pub enum Command {
-    /// `--help` (of the program, or of one subcommand), or no argument.
-    Help(&'static str),
-    /// `--version`.
-    Version,
-    /// `status USER_ID JOB_ID`.
+    /// Text for stdout, then exit 0: `--help` (of the program or of one
+    /// subcommand) or `--version`.
+    Print(&'static str),
+    /// `status USER_ID JOB_ID`; `json`: the verified JSON, not the summary.
     Status {
-        user_id: String,
-        job_id: String,
-        history: bool,
-        image_links: bool,
+        job: PartnerParams,
+        options: JobStatusOptions,
         json: bool,
     },
     /// `wait USER_ID JOB_ID`.
     Wait {
-        user_id: String,
-        job_id: String,
-        timeout: Duration,
-        interval: Duration,
+        job: PartnerParams,
+        policy: PollPolicy,
     },
     /// `verify-callback`.
     VerifyCallback,
@@ -32,174 +32,140 @@ pub enum Command {
     Simulate { addr: SocketAddr },
 }
 
-/// The default `--timeout` of `wait`: `PollPolicy`'s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
-/// The default `--interval` of `wait`: `PollPolicy`'s.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
+const COMMANDS: &str = "use status, wait, verify-callback or simulate (see smile-id --help)";
 
 /// Parses the arguments after the program name. The error is a message
 /// saying what to do.
-pub fn parse(args: Vec<String>) -> Result<Command, String> {
-    let mut args = args.into_iter();
-    // Help is exit status 0, which also means "approved": it is given only
-    // when asked for alone, so no job id (`-h`, say) can turn a lookup into
-    // a success.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let args: Result<Vec<String>, _> = args.into_iter().map(OsString::into_string).collect();
+    let mut args = args
+        .map_err(|_| "arguments must be valid Unicode")?
+        .into_iter();
     let Some(name) = args.next() else {
-        return Err(
-            "no command: use status, wait, verify-callback or simulate (see smile-id --help)"
-                .to_owned(),
-        );
+        return Err(format!("no command: {COMMANDS}"));
     };
-    let help = match name.as_str() {
-        "-h" | "--help" | "help" => return Ok(Command::Help(crate::help::MAIN)),
-        "-V" | "--version" => return Ok(Command::Version),
-        "status" => crate::help::STATUS,
-        "wait" => crate::help::WAIT,
-        "verify-callback" => crate::help::VERIFY_CALLBACK,
-        "simulate" => crate::help::SIMULATE,
-        other => {
+    // Help and version are exit status 0, which also means "approved": they
+    // are given only when asked for alone, so no job id (`-h`, say) can turn
+    // a lookup into a success. Otherwise: the subcommand's help, flags, and
+    // options that take a value.
+    let (help, flags, options): (_, &[&str], &[&str]) = match name.as_str() {
+        "-h" | "--help" | "help" | "-V" | "--version" if !args.as_slice().is_empty() => {
             return Err(format!(
-                "unknown command {other:?}: use status, wait, verify-callback or simulate (see smile-id --help)"
+                "{name} goes alone: smile-id --help, or smile-id COMMAND --help"
             ));
         }
+        "-h" | "--help" | "help" => return Ok(Command::Print(help::MAIN)),
+        "-V" | "--version" => return Ok(Command::Print(help::VERSION)),
+        "status" => (help::STATUS, &["--history", "--image-links", "--json"], &[]),
+        "wait" => (help::WAIT, &[], &["--timeout", "--interval"]),
+        "verify-callback" => (help::VERIFY_CALLBACK, &[], &[]),
+        "simulate" => (help::SIMULATE, &[], &["--addr"]),
+        other => return Err(format!("unknown command {other:?}: {COMMANDS}")),
     };
-    let mut positional = Vec::new();
-    let mut flags = Vec::new();
-    let mut values: Vec<(String, String)> = Vec::new();
-    let takes_value = ["--timeout", "--interval", "--addr"];
-    let mut only_positional = false;
+    let see = format!("(see smile-id {name} --help)");
+    // Alone, as above.
+    if let [only] = args.as_slice()
+        && (only == "-h" || only == "--help")
+    {
+        return Ok(Command::Print(help));
+    }
+    let mut words = Vec::new();
+    // The flags and options given, in order, with their values.
+    let mut given: Vec<(&str, Option<String>)> = Vec::new();
     while let Some(arg) = args.next() {
-        if only_positional || !arg.starts_with('-') || arg == "-" {
-            positional.push(arg);
-            continue;
-        }
         if arg == "--" {
-            only_positional = true;
-            continue;
-        }
-        if arg == "-h" || arg == "--help" {
-            if positional.is_empty() && flags.is_empty() && values.is_empty() && args.len() == 0 {
-                return Ok(Command::Help(help));
-            }
+            words.extend(args.by_ref());
+        } else if !arg.starts_with('-') || arg == "-" {
+            words.push(arg);
+        } else if arg == "-h" || arg == "--help" {
             return Err(format!(
                 "{arg} goes alone: smile-id {name} --help (a job id starting with - goes after --)"
             ));
-        }
-        let (option, inline) = match arg.split_once('=') {
-            Some((option, value)) => (option.to_owned(), Some(value.to_owned())),
-            None => (arg, None),
-        };
-        if takes_value.contains(&option.as_str()) {
-            let value = match inline {
-                Some(value) => value,
-                None => args.next().ok_or_else(|| {
-                    format!("{option} needs a value (see smile-id {name} --help)")
-                })?,
-            };
-            values.push((option, value));
-        } else if inline.is_some() {
-            return Err(format!(
-                "{option} takes no value (see smile-id {name} --help)"
-            ));
         } else {
-            flags.push(option);
+            let (option, inline) = match arg.split_once('=') {
+                Some((option, value)) => (option, Some(value.to_owned())),
+                None => (arg.as_str(), None),
+            };
+            if let Some(&flag) = flags.iter().find(|f| **f == option) {
+                if inline.is_some() {
+                    return Err(format!("{option} takes no value {see}"));
+                }
+                given.push((flag, None));
+            } else if let Some(&option) = options.iter().find(|o| **o == option) {
+                let value = inline.or_else(|| args.next());
+                let value = value.ok_or_else(|| format!("{option} needs a value {see}"))?;
+                given.push((option, Some(value)));
+            } else {
+                return Err(format!("{name} has no option {option} {see}"));
+            }
         }
     }
-    let allowed: (&[&str], &[&str]) = match name.as_str() {
-        "status" => (&["--history", "--image-links", "--json"], &[]),
-        "wait" => (&[], &["--timeout", "--interval"]),
-        "simulate" => (&[], &["--addr"]),
-        _ => (&[], &[]),
-    };
-    if let Some(flag) = flags.iter().find(|f| !allowed.0.contains(&f.as_str())) {
-        return Err(unknown(&name, flag));
-    }
-    if let Some((option, _)) = values
-        .iter()
-        .find(|(o, _)| !allowed.1.contains(&o.as_str()))
-    {
-        return Err(unknown(&name, option));
-    }
-    let value = |option: &str| {
-        values
+    let flag = |name: &str| given.iter().any(|(n, _)| *n == name);
+    // The last value given wins.
+    let value = |name: &str| {
+        given
             .iter()
             .rev()
-            .find(|(o, _)| o == option)
-            .map(|(_, v)| v.as_str())
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_deref())
     };
-    let flag = |f: &str| flags.iter().any(|g| g == f);
-    let ids = |positional: Vec<String>| -> Result<(String, String), String> {
-        match <[String; 2]>::try_from(positional) {
-            Ok([user_id, job_id]) if !user_id.trim().is_empty() && !job_id.trim().is_empty() => {
-                Ok((user_id, job_id))
-            }
-            Ok(_) => Err(format!(
-                "USER_ID and JOB_ID must not be empty (see smile-id {name} --help)"
-            )),
-            Err(got) => Err(format!(
-                "{name} takes USER_ID and JOB_ID, got {} argument{} (see smile-id {name} --help)",
-                got.len(),
-                if got.len() == 1 { "" } else { "s" }
-            )),
+    let job = |words: Vec<String>| match <[String; 2]>::try_from(words) {
+        Ok([user_id, job_id]) if !user_id.trim().is_empty() && !job_id.trim().is_empty() => {
+            Ok(PartnerParams::new(user_id, job_id))
         }
-    };
-    let none = |positional: &[String]| match positional.first() {
-        Some(extra) => Err(format!(
-            "{name} takes no argument, got {extra:?} (see smile-id {name} --help)"
+        Ok(_) => Err(format!("USER_ID and JOB_ID must not be empty {see}")),
+        Err(got) => Err(format!(
+            "{name} takes USER_ID and JOB_ID, got {} argument{} {see}",
+            got.len(),
+            if got.len() == 1 { "" } else { "s" }
         )),
-        None => Ok(()),
     };
+    if let (Some(extra), "verify-callback" | "simulate") = (words.first(), name.as_str()) {
+        return Err(format!("{name} takes no argument, got {extra:?} {see}"));
+    }
     Ok(match name.as_str() {
-        "status" => {
-            let (user_id, job_id) = ids(positional)?;
-            Command::Status {
-                user_id,
-                job_id,
-                history: flag("--history"),
-                image_links: flag("--image-links"),
-                json: flag("--json"),
-            }
-        }
+        "status" => Command::Status {
+            job: job(words)?,
+            options: JobStatusOptions {
+                return_history: flag("--history"),
+                return_image_links: flag("--image-links"),
+            },
+            json: flag("--json"),
+        },
         "wait" => {
-            let (user_id, job_id) = ids(positional)?;
+            let job = job(words)?;
+            let defaults = PollPolicy::default();
             let duration = |option: &str, default: Duration| match value(option) {
                 None => Ok(default),
                 Some(text) => parse_duration(text)
                     .map_err(|why| format!("{option} {text:?}: {why}, e.g. 90s, 5m, 500ms or 1h")),
             };
+            let timeout = duration("--timeout", defaults.timeout)?;
+            if timeout < Duration::from_millis(100) {
+                return Err(format!(
+                    "--timeout {timeout:?} leaves no time for a poll: give at least 100ms, e.g. 90s"
+                ));
+            }
+            let initial_interval = duration("--interval", defaults.initial_interval)?;
             Command::Wait {
-                user_id,
-                job_id,
-                timeout: match duration("--timeout", DEFAULT_TIMEOUT)? {
-                    zero if zero < Duration::from_millis(100) => {
-                        return Err(format!(
-                            "--timeout {zero:?} leaves no time for a poll: give at least 100ms, e.g. 90s"
-                        ));
-                    }
-                    timeout => timeout,
+                job,
+                policy: PollPolicy {
+                    timeout,
+                    initial_interval,
+                    ..defaults
                 },
-                interval: duration("--interval", DEFAULT_INTERVAL)?,
             }
         }
-        "verify-callback" => {
-            none(&positional)?;
-            Command::VerifyCallback
-        }
-        _ => {
-            none(&positional)?;
-            let addr = match value("--addr") {
+        "verify-callback" => Command::VerifyCallback,
+        _ => Command::Simulate {
+            addr: match value("--addr") {
                 None => SocketAddr::from(([127, 0, 0, 1], 0)),
-                Some(text) => text.parse::<SocketAddr>().map_err(|_| {
+                Some(text) => text.parse().map_err(|_| {
                     format!("--addr {text:?} is not an address and port, e.g. 127.0.0.1:8787 (port 0: any free port)")
                 })?,
-            };
-            Command::Simulate { addr }
-        }
+            },
+        },
     })
-}
-
-fn unknown(command: &str, option: &str) -> String {
-    format!("{command} has no option {option} (see smile-id {command} --help)")
 }
 
 /// `90`, `90s`, `1.5s`, `500ms`, `5m` or `1h`: a whole or decimal number and
@@ -230,7 +196,7 @@ mod tests {
     use super::*;
 
     fn parse_str(args: &str) -> Result<Command, String> {
-        parse(args.split_whitespace().map(str::to_owned).collect())
+        parse(args.split_whitespace().map(OsString::from))
     }
 
     #[test]
@@ -238,15 +204,16 @@ mod tests {
         assert_eq!(
             parse_str("status u j --json --history").unwrap(),
             Command::Status {
-                user_id: "u".into(),
-                job_id: "j".into(),
-                history: true,
-                image_links: false,
+                job: PartnerParams::new("u", "j"),
+                options: JobStatusOptions {
+                    return_history: true,
+                    return_image_links: false
+                },
                 json: true
             }
         );
         assert!(
-            matches!(parse_str("status -- -u -j"), Ok(Command::Status { user_id, .. }) if user_id == "-u")
+            matches!(parse_str("status -- -u -j"), Ok(Command::Status { job, .. }) if job == PartnerParams::new("-u", "-j"))
         );
         assert!(
             parse_str("status u")
@@ -260,7 +227,16 @@ mod tests {
                 .contains("no option --jsn")
         );
         assert!(parse_str("status u j --json=1").is_err());
-        assert!(matches!(parse_str("status --help"), Ok(Command::Help(_))));
+        assert_eq!(
+            parse_str("status --help").unwrap(),
+            Command::Print(help::STATUS)
+        );
+        assert!(parse_str("status u j --history=1").is_err());
+        assert!(
+            parse_str("status u j --timeout 5")
+                .unwrap_err()
+                .contains("status has no option --timeout")
+        );
         // Exit status 0 means "approved": no command is a usage error, and
         // help mixed into a lookup too.
         assert!(parse_str("").unwrap_err().contains("no command"));
@@ -270,20 +246,36 @@ mod tests {
                 .contains("goes alone")
         );
         assert!(parse_str("frobnicate").is_err());
+        for alone in ["--help status", "help status u j", "--version u"] {
+            assert!(
+                parse_str(alone).unwrap_err().contains("goes alone"),
+                "{alone}"
+            );
+        }
+        assert_eq!(
+            parse_str("--version").unwrap(),
+            Command::Print(help::VERSION)
+        );
     }
 
     #[test]
     fn wait_and_simulate_values() {
-        let Command::Wait {
-            timeout, interval, ..
-        } = parse_str("wait u j --timeout=5m --interval 250ms").unwrap()
-        else {
-            panic!()
-        };
         assert_eq!(
-            (timeout, interval),
-            (Duration::from_secs(300), Duration::from_millis(250))
+            parse_str("wait u j --timeout=5m --interval 250ms").unwrap(),
+            Command::Wait {
+                job: PartnerParams::new("u", "j"),
+                policy: PollPolicy {
+                    timeout: Duration::from_secs(300),
+                    initial_interval: Duration::from_millis(250),
+                    ..PollPolicy::default()
+                }
+            }
         );
+        // The last value given wins.
+        assert!(matches!(
+            parse_str("wait u j --timeout 1s --timeout 2s"),
+            Ok(Command::Wait { policy, .. }) if policy.timeout == Duration::from_secs(2)
+        ));
         assert!(
             parse_str("wait u j --timeout 0")
                 .unwrap_err()

@@ -1,4 +1,6 @@
-//! The `--help` texts.
+//! The `--help` and `--version` texts.
+
+pub const VERSION: &str = concat!("smile-id ", env!("CARGO_PKG_VERSION"), "\n");
 
 pub const MAIN: &str = "\
 smile-id: look up Smile ID jobs, verified (signature, freshness, job), and decide what they mean
