@@ -75,11 +75,7 @@ pub(crate) fn top_level<'a, const N: usize>(
     duplicates: Duplicates,
 ) -> Result<[Option<&'a str>; N], SkimError> {
     let mut found = [None; N];
-    let mut s = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.ws();
+    let mut s = Scanner::new(text);
     match s.peek() {
         None => return Err(SkimError::Empty),
         Some(b'{') => s.pos += 1,
@@ -107,14 +103,12 @@ pub(crate) fn top_level<'a, const N: usize>(
             if escaped && key.len() > MAX_ESCAPED_KEY {
                 return Err(SkimError::KeyTooLong);
             }
-            s.ws();
             s.eat(b':', "expected `:`")?;
             s.ws();
             let start = s.pos;
             s.value(1)?;
-            let raw = text
-                .get(start..s.pos)
-                .ok_or_else(|| s.syntax("bad value"))?;
+            // Both ends are at ASCII bytes, so on character boundaries.
+            let raw = text.get(start..s.pos).unwrap_or_default();
             if let Some(at) = keys.iter().position(|k| key_is(key, k))
                 && let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at))
             {
@@ -146,11 +140,7 @@ pub(crate) fn top_level<'a, const N: usize>(
 /// that a body that is not JSON is reported as that whether or not it is
 /// signed.
 pub(crate) fn validate(text: &str) -> Result<(), SkimError> {
-    let mut s = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.ws();
+    let mut s = Scanner::new(text);
     if s.peek().is_none() {
         return Err(SkimError::Empty);
     }

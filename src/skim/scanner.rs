@@ -9,6 +9,16 @@ pub(super) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// A scanner at the first value of `text` (past white space).
+    pub(super) fn new(text: &'a str) -> Self {
+        let mut s = Scanner {
+            bytes: text.as_bytes(),
+            pos: 0,
+        };
+        s.ws();
+        s
+    }
+
     pub(super) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -25,8 +35,9 @@ impl<'a> Scanner<'a> {
         SkimError::Syntax(format!("{what} at byte {}", self.pos))
     }
 
-    /// Consumes `byte`, which must come next.
+    /// Consumes `byte`, which must come next after white space.
     pub(super) fn eat(&mut self, byte: u8, what: &str) -> Result<(), SkimError> {
+        self.ws();
         if self.peek() != Some(byte) {
             return Err(self.syntax(what));
         }
@@ -117,19 +128,17 @@ impl<'a> Scanner<'a> {
 /// ASCII characters can be part of a match; any other escape is not.
 pub(super) fn key_is(inside: &[u8], name: &str) -> bool {
     let mut rest = inside;
-    for want in name.bytes() {
+    let same = name.bytes().all(|want| {
         let (got, len) = match rest {
             [b'\\', b'u', hex @ ..] => {
                 let hex = hex.get(..4).and_then(|h| std::str::from_utf8(h).ok());
                 (hex.and_then(|h| u8::from_str_radix(h, 16).ok()), 6)
             }
-            [b'\\', ..] | [] => return false,
-            [byte, ..] => (Some(*byte), 1),
+            [byte, ..] if *byte != b'\\' => (Some(*byte), 1),
+            _ => return false,
         };
-        if got != Some(want) {
-            return false;
-        }
         rest = rest.get(len..).unwrap_or_default();
-    }
-    rest.is_empty()
+        got == Some(want)
+    });
+    same && rest.is_empty()
 }
