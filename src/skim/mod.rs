@@ -99,10 +99,7 @@ pub(crate) fn top_level<'a, const N: usize>(
             if s.peek() != Some(b'"') {
                 return Err(s.syntax("expected a string key"));
             }
-            let (key, escaped) = s.string()?;
-            if escaped && key.len() > MAX_ESCAPED_KEY {
-                return Err(SkimError::KeyTooLong);
-            }
+            let key = s.string()?;
             s.eat(b':', "expected `:`")?;
             s.ws();
             let start = s.pos;

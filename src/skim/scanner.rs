@@ -47,8 +47,9 @@ impl<'a> Scanner<'a> {
 
     /// Steps over the string at the current `"`, finding only its end (an
     /// escape is a backslash and the byte after it; neither is checked).
-    /// Returns the inside and whether it has escapes.
-    pub(super) fn string(&mut self) -> Result<(&'a [u8], bool), SkimError> {
+    /// Returns the inside. One with escapes longer than [`MAX_ESCAPED_KEY`]
+    /// is refused when a `:` follows (a key).
+    pub(super) fn string(&mut self) -> Result<&'a [u8], SkimError> {
         let start = self.pos + 1;
         let mut at = start;
         let mut escaped = false;
@@ -67,7 +68,14 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos = at + 1;
-        Ok((self.bytes.get(start..at).unwrap_or_default(), escaped))
+        // The typed decoder unescapes a key into a scratch buffer.
+        if escaped && at - start > MAX_ESCAPED_KEY {
+            self.ws();
+            if self.peek() == Some(b':') {
+                return Err(SkimError::KeyTooLong);
+            }
+        }
+        Ok(self.bytes.get(start..at).unwrap_or_default())
     }
 
     /// Steps over one value, nested `depth` levels already: a string to its
@@ -76,20 +84,11 @@ impl<'a> Scanner<'a> {
     /// between is not checked: a valid body is skipped exactly as
     /// `serde_json` reads it, and an invalid one fails to decode once
     /// authentic (or [`validate`](super::validate) calls it not JSON).
-    /// An escaped key longer than [`MAX_ESCAPED_KEY`] is refused.
     pub(super) fn value(&mut self, depth: u32) -> Result<(), SkimError> {
         let mut level = 0;
         loop {
             match self.peek() {
-                Some(b'"') => {
-                    let (inside, escaped) = self.string()?;
-                    if level > 0 && escaped && inside.len() > MAX_ESCAPED_KEY {
-                        self.ws();
-                        if self.peek() == Some(b':') {
-                            return Err(SkimError::KeyTooLong);
-                        }
-                    }
-                }
+                Some(b'"') => drop(self.string()?),
                 Some(b'{' | b'[') => {
                     level += 1;
                     if depth + level > MAX_DEPTH {
