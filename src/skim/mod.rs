@@ -1,17 +1,19 @@
 //! The pass that runs before anything in a body is trusted: one scan of the
-//! JSON text that checks its syntax, finds the few top-level fields the judge
-//! needs (`timestamp`, `signature`, ...), and refuses duplicates of them.
+//! JSON text that finds the few top-level fields the judge needs
+//! (`timestamp`, `signature`, ...) and refuses duplicates of them.
 //!
-//! It allocates nothing, whatever the body holds: values are skipped in place,
-//! nesting is tracked in a 128-bit stack (deeper nesting is refused, as
-//! `serde_json` refuses it), and only slices of the input are returned. So a
-//! body that fails authentication costs no memory beyond itself.
+//! It allocates nothing of size, whatever the body holds: values are skipped
+//! in place, byte by byte, nesting is counted (deeper than 128 levels is
+//! refused, as `serde_json` refuses it), and only slices of the input are
+//! returned. So a body that fails authentication costs no memory beyond
+//! itself. The scan checks the syntax only where it reads (the top-level
+//! object and the strings it steps over): an authentic body is then decoded,
+//! which checks the rest, and [`validate`] checks the others.
 
-mod container;
 mod scanner;
 mod text;
 
-use scanner::Scanner;
+use scanner::{Scanner, key_is};
 pub(crate) use text::{text_of, unescape_prefix};
 
 /// The deepest nesting of arrays and objects accepted (as in `serde_json`).
@@ -28,8 +30,8 @@ pub(crate) const MAX_ESCAPED_KEY: usize = 1024;
 pub(crate) enum SkimError {
     /// Only white space.
     Empty,
-    /// Not JSON: what was wrong, and at which byte.
-    Syntax(&'static str, usize),
+    /// Not JSON: what was wrong, and where.
+    Syntax(String),
     /// Valid JSON, but not an object: what it is instead ("an array").
     NotObject(&'static str),
     /// A field that must appear at most once appeared twice.
@@ -44,7 +46,7 @@ impl std::fmt::Display for SkimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkimError::Empty => f.write_str("empty body"),
-            SkimError::Syntax(what, at) => write!(f, "not JSON: {what} at byte {at}"),
+            SkimError::Syntax(what) => write!(f, "not JSON: {what}"),
             SkimError::NotObject(kind) => write!(f, "expected a JSON object, got {kind}"),
             SkimError::Duplicate(key) => write!(f, "duplicate `{key}` field"),
             SkimError::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels"),
@@ -64,25 +66,21 @@ pub(crate) enum Duplicates {
 }
 
 /// Scans `text`, which must be one JSON object, and returns the raw JSON text
-/// of each of `keys` found at its top level (`None` when absent).
+/// of each of `keys` (plain ASCII names) found at its top level (`None` when
+/// absent). Keys are compared with their escapes decoded, as `serde_json`
+/// reads them.
 pub(crate) fn top_level<'a, const N: usize>(
     text: &'a str,
     keys: [&'static str; N],
     duplicates: Duplicates,
 ) -> Result<[Option<&'a str>; N], SkimError> {
     let mut found = [None; N];
-    let mut s = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.ws();
+    let mut s = Scanner::new(text);
     match s.peek() {
         None => return Err(SkimError::Empty),
-        Some(b'{') => {}
+        Some(b'{') => s.pos += 1,
         Some(first) => {
-            s.value(0)?;
-            s.end()?;
+            validate(text)?;
             return Err(SkimError::NotObject(match first {
                 b'[' => "an array",
                 b'"' => "a string",
@@ -92,61 +90,66 @@ pub(crate) fn top_level<'a, const N: usize>(
             }));
         }
     }
-    s.pos += 1;
     s.ws();
     if s.peek() == Some(b'}') {
         s.pos += 1;
-        s.end()?;
-        return Ok(found);
-    }
-    loop {
-        s.ws();
-        let key = s.key()?;
-        s.ws();
-        s.expect(b':')?;
-        s.ws();
-        let start = s.pos;
-        s.skip(1)?;
-        let raw = text
-            .get(start..s.pos)
-            .ok_or(SkimError::Syntax("bad value", start))?;
-        if let Some(at) = keys.iter().position(|k| key.is(k))
-            && let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at))
-        {
-            match (slot.is_some(), duplicates) {
-                (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
-                (true, Duplicates::FirstWins) => {}
-                (false, _) => *slot = Some(raw),
+    } else {
+        loop {
+            s.ws();
+            if s.peek() != Some(b'"') {
+                return Err(s.syntax("expected a string key"));
             }
-        }
-        s.ws();
-        match s.next() {
-            Some(b',') => continue,
-            Some(b'}') => break,
-            _ => return Err(SkimError::Syntax("expected `,` or `}`", s.pos)),
+            let key = s.string()?;
+            s.eat(b':', "expected `:`")?;
+            s.ws();
+            let start = s.pos;
+            s.value(1)?;
+            // Both ends are at ASCII bytes, so on character boundaries.
+            let raw = text.get(start..s.pos).unwrap_or_default();
+            if let Some(at) = keys.iter().position(|k| key_is(key, k))
+                && let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at))
+            {
+                match (slot.is_some(), duplicates) {
+                    (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
+                    (true, Duplicates::FirstWins) => {}
+                    (false, _) => *slot = Some(raw),
+                }
+            }
+            s.ws();
+            if s.peek() != Some(b',') {
+                s.eat(b'}', "expected `,` or `}`")?;
+                break;
+            }
+            s.pos += 1;
         }
     }
-    s.end()?;
+    s.ws();
+    if s.pos < text.len() {
+        return Err(s.syntax("trailing characters"));
+    }
     Ok(found)
 }
 
-/// Checks that `text` is exactly one JSON value, strictly: every token, and
-/// nesting at most [`MAX_DEPTH`] deep. Allocates nothing. [`top_level`] skips
-/// nested values without checking what lies between their brackets (the
-/// typed decoder checks authentic bodies); this is for the others, so that a
-/// body that is not JSON is reported as that whether or not it is signed.
+/// Checks that `text` is exactly one JSON value, strictly (every token, as
+/// `serde_json` reads it), nested at most [`MAX_DEPTH`] deep. [`top_level`]
+/// skips nested values without checking what lies between their brackets
+/// (the typed decoder checks authentic bodies); this is for the others, so
+/// that a body that is not JSON is reported as that whether or not it is
+/// signed.
 pub(crate) fn validate(text: &str) -> Result<(), SkimError> {
-    let mut s = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    s.ws();
+    let mut s = Scanner::new(text);
     if s.peek().is_none() {
         return Err(SkimError::Empty);
     }
-    s.value(0)?;
-    s.end()
+    // `serde_json` keeps a byte per open bracket while it skips a value, to
+    // any depth: bound the depth first. Up to where it stops, this skip reads
+    // the brackets as `serde_json` does.
+    if let Err(e @ (SkimError::TooDeep | SkimError::KeyTooLong)) = s.value(0) {
+        return Err(e);
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map(drop)
+        .map_err(|e| SkimError::Syntax(e.to_string()))
 }
 
 #[cfg(test)]
@@ -162,6 +165,9 @@ mod tests {
         let text = r#" {"a":{"timestamp":"inner"},"timestamp":"t","b":[1,{"signature":2}],"signature":"s"} "#;
         assert_eq!(ts_sig(text), Ok([Some(r#""t""#), Some(r#""s""#)]));
         assert_eq!(ts_sig("{}"), Ok([None, None]));
+        // Brackets and escaped quotes inside strings are text, not structure.
+        let text = r#"{"a":["\"]}","\\",{"k\"":"}"}],"timestamp":"t\\\""}"#;
+        assert_eq!(ts_sig(text), Ok([Some(r#""t\\\"""#), None]));
         assert_eq!(
             ts_sig(r#"{"timestamp":5,"signature":null}"#),
             Ok([Some("5"), Some("null")])
@@ -230,6 +236,20 @@ mod tests {
     }
 
     #[test]
+    fn syntax_errors_say_where() {
+        let msg = |text| ts_sig(text).unwrap_err().to_string();
+        assert_eq!(msg(r#"{"a" 1}"#), "not JSON: expected `:` at byte 5");
+        assert_eq!(msg(r#"{"a":"b"#), "not JSON: unterminated string at byte 7");
+        assert_eq!(msg(r#"{"a":[1"#), "not JSON: unexpected end at byte 7");
+        assert_eq!(msg("{} {}"), "not JSON: trailing characters at byte 3");
+        let strict = validate(r#"{"a":[1,}]}"#).unwrap_err().to_string();
+        assert!(
+            strict.starts_with("not JSON: ") && strict.contains("column 9"),
+            "{strict}"
+        );
+    }
+
+    #[test]
     fn depth_is_bounded_without_recursion() {
         let ok = format!("{{\"a\":{}{}}}", "[".repeat(127), "]".repeat(127));
         assert!(ts_sig(&ok).is_ok());
@@ -238,6 +258,11 @@ mod tests {
         assert_eq!(validate(&deep), Err(SkimError::TooDeep));
         let huge = format!("{{\"a\":{}", "[".repeat(1_000_000));
         assert_eq!(ts_sig(&huge), Err(SkimError::TooDeep));
+        // Before `serde_json` skips it (with a byte per level), also when the
+        // text is not JSON further on.
+        let top = format!("{}\"{}", "[".repeat(129), "]".repeat(129));
+        assert_eq!(validate(&top), Err(SkimError::TooDeep));
+        assert_eq!(validate(&huge), Err(SkimError::TooDeep));
     }
 
     /// The top-level members as `serde_json` reads them, in order: each key
@@ -311,10 +336,9 @@ mod tests {
         true
     }
 
-    /// Raw JSON text: white space between tokens of every length up to a
-    /// word and past it, so that escapes and quotes fall at every offset.
+    /// JSON white space between tokens.
     fn ws() -> impl Strategy<Value = &'static str> {
-        prop::sample::select(vec!["", "", " ", "  ", "\n", "   ", "       ", "         "])
+        prop::sample::select(vec!["", "", " ", "\n\t", "  \r\n"])
     }
 
     /// A JSON string literal made of pieces rich in escapes (at every offset,
