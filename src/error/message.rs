@@ -246,6 +246,46 @@ mod tests {
     }
 
     #[test]
+    fn display_quotes_no_body_text() {
+        let sig = "6h78+Fjw+pN2GZr7q9swjlxDq1UMFtVTyOMpDqJthW4=";
+        let body = format!(r#"{{"job_complete": "{sig}"}}"#);
+        let serde = serde_json::from_str::<bool>(&format!("{sig:?}")).unwrap_err();
+        let err = Error::decode(
+            "not a job status",
+            body.as_bytes(),
+            Some(Box::new(serde)),
+            Subject::Response,
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot decode response: not a job status: a value of the wrong type or shape at line 1 column 46"
+        );
+        assert!(std::error::Error::source(&err).is_none());
+        assert!(!format!("{err:?}").contains(sig), "{err:?}");
+        let ours = serde_json::from_str::<serde_json::Value>("[").unwrap_err();
+        let err = Error::decode(
+            "not a callback",
+            b"[",
+            Some(Box::new(ours)),
+            Subject::Callback,
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot decode callback: not a callback: EOF while parsing a list at line 1 column 1"
+        );
+        let mismatch = Error::JobMismatch {
+            expected_user_id: "u".into(),
+            expected_job_id: "j".into(),
+            received_user_id: Some(sig.into()),
+            received_job_id: Some("job-2".into()),
+        };
+        assert_eq!(
+            mismatch.to_string(),
+            r#"response is about another job: asked for user "u" job "j", got user (44 bytes, not shown) job "job-2""#
+        );
+    }
+
+    #[test]
     fn excerpt_escapes_and_cuts() {
         assert_eq!(excerpt(b"ab\ncd", 3), "\"ab\\n…\"");
         assert_eq!(excerpt(b"", 3), "\"\"");
