@@ -57,9 +57,6 @@ pub(crate) fn poll(
     elapsed: Duration,
     polled: &Result<JobStatus, Error>,
 ) {
-    if !log::log_enabled!(target: "smile_id::poll", log::Level::Debug) {
-        return;
-    }
     let secs = elapsed.as_secs_f64();
     match polled {
         Ok(status) => log::debug!(

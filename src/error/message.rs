@@ -141,20 +141,13 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
         .get(..max.saturating_mul(4).saturating_add(64))
         .unwrap_or(body);
     let text = crate::redact::redact(&String::from_utf8_lossy(head));
-    let mut out = String::with_capacity(max.min(text.len()) + 8);
-    out.push('"');
-    for (taken, c) in text.chars().enumerate() {
-        if taken == max {
-            out.push('…');
-            break;
-        }
-        out.extend(c.escape_debug());
-    }
-    if text.chars().count() <= max && head.len() < body.len() {
-        out.push('…');
-    }
-    out.push('"');
-    out
+    let shown: String = text
+        .chars()
+        .take(max)
+        .flat_map(char::escape_debug)
+        .collect();
+    let cut = text.chars().nth(max).is_some() || head.len() < body.len();
+    format!("\"{shown}{}\"", if cut { "…" } else { "" })
 }
 
 #[cfg(test)]

@@ -146,25 +146,17 @@ fn string_prefix(raw: &str, max: usize) -> String {
     skim::unescape_prefix(inner, max)
 }
 
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        400 => "bad request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not found",
-        408 => "request timeout",
-        413 => "payload too large",
-        429 => "too many requests",
-        500 => "internal server error",
-        502 => "bad gateway",
-        503 => "service unavailable",
-        504 => "gateway timeout",
-        _ => match status / 100 {
-            3 => "redirect (not followed)",
-            4 => "client error",
-            5 => "server error",
-            _ => "unexpected status",
-        },
+/// What a status means, in lowercase (`"bad gateway"`).
+fn reason_phrase(status: u16) -> String {
+    let canonical = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match (status / 100, canonical) {
+        (3, _) => "redirect (not followed)".to_owned(),
+        (_, Some(reason)) => reason.to_ascii_lowercase(),
+        (4, None) => "client error".to_owned(),
+        (5, None) => "server error".to_owned(),
+        _ => "unexpected status".to_owned(),
     }
 }
 
