@@ -70,7 +70,7 @@ impl Judge<'_> {
                     check_raw_job(expected, result)?;
                 }
                 return Err(Error::decode(
-                    format!("not a job status: {typed_err}"),
+                    "not a job status",
                     body,
                     Some(Box::new(typed_err)),
                     subject,
@@ -99,12 +99,7 @@ impl Judge<'_> {
             .authenticate(timestamp, signature, subject)
             .map_err(|err| not_json_first(text, body, err, subject))?;
         let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
-            Error::decode(
-                format!("not a callback: {typed_err}"),
-                body,
-                Some(Box::new(typed_err)),
-                subject,
-            )
+            Error::decode("not a callback", body, Some(Box::new(typed_err)), subject)
         })?;
         result.extra.remove("timestamp");
         result.extra.remove("signature");

@@ -8,8 +8,8 @@
 //! | `smile_id::verify` | warn | each refusal of a response or callback: signature, timestamp or job |
 //!
 //! No line holds the API key, a signature, or a result's personal data:
-//! statuses are shown through their log-safe `Display`, errors only for the
-//! variants whose `Display` holds neither.
+//! statuses and errors are shown through their `Display`, which holds none
+//! of these (an error's holds no body text).
 
 use std::time::Duration;
 
@@ -29,8 +29,7 @@ pub(crate) fn retry(attempt: u32, max_retries: u32, wait: Duration, reason: Reas
 pub(crate) fn resend(err: &Error) {
     log::debug!(
         target: "smile_id::transport",
-        "a kept-alive connection broke before an answer ({}): sending again on a new connection",
-        Safe(err)
+        "a kept-alive connection broke before an answer ({err}): sending again on a new connection"
     );
 }
 
@@ -46,7 +45,7 @@ impl std::fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Reason::Status(status) => write!(f, "http status {status}"),
-            Reason::Error(err) => write!(f, "{}", Safe(err)),
+            Reason::Error(err) => write!(f, "{err}"),
         }
     }
 }
@@ -58,9 +57,6 @@ pub(crate) fn poll(
     elapsed: Duration,
     polled: &Result<JobStatus, Error>,
 ) {
-    if !log::log_enabled!(target: "smile_id::poll", log::Level::Debug) {
-        return;
-    }
     let secs = elapsed.as_secs_f64();
     match polled {
         Ok(status) => log::debug!(
@@ -71,7 +67,7 @@ pub(crate) fn poll(
             target: "smile_id::poll",
             "poll {attempt} of job {job_id:?} at {secs:.3} s: {}{}",
             if err.is_transient() { "transient, will poll again: " } else { "stopped: " },
-            Safe(err)
+            err
         ),
     }
 }
@@ -87,21 +83,4 @@ pub(crate) fn refusal(what: &str, err: &Error) {
         _ => return,
     };
     log::warn!(target: "smile_id::verify", "{what} refused ({variant}): {err}");
-}
-
-/// An error for a log line: its `Display` for the variants that hold no body
-/// (the key and signatures are never in any), only its kind otherwise.
-struct Safe<'a>(&'a Error);
-
-impl std::fmt::Display for Safe<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            // A decode error quotes the start of the body, and its reason may
-            // quote a value: either may hold personal data.
-            Error::Decode { .. } => {
-                f.write_str("cannot decode the body (details withheld from logs)")
-            }
-            other => write!(f, "{other}"),
-        }
-    }
 }

@@ -4,16 +4,40 @@
 
 use std::fmt;
 
-/// What else came with an [`Error::Http`](super::Error::Http).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What else came with an [`Error::Http`](super::Error::Http): what the
+/// server said, for logs.
+///
+/// Sensitive: `message` and `body` are the server's text, which may hold
+/// personal data or secrets echoed in forms no scrubbing knows (key-shaped
+/// runs and URL queries are cut out). `Debug` shows only their sizes.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpDetails {
-    /// The start of the raw body (at most 1 KiB), for logs.
+    /// The `error` (or else `message`) string of a JSON body, unescaped, at
+    /// most 1,024 characters, when it had one.
+    pub message: Option<String>,
+    /// The start of the raw body (at most 1 KiB).
     pub body: String,
     /// A request id header (`x-request-id` or similar), when present.
     pub request_id: Option<String>,
-    /// The `Location` header of a redirect, which is never followed.
+    /// The `Location` header of a redirect (never followed), without its
+    /// query.
     pub location: Option<String>,
+}
+
+impl fmt::Debug for HttpDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let size = |text: &str| format!("[{} bytes]", text.len());
+        f.debug_struct("HttpDetails")
+            .field("message", &self.message.as_deref().map(size))
+            .field("body", &format_args!("{}", size(&self.body)))
+            .field(
+                "request_id",
+                &self.request_id.as_deref().map(crate::redact::redact),
+            )
+            .field("location", &self.location)
+            .finish()
+    }
 }
 
 /// The kind of a [`Error::Transport`](super::Error::Transport) failure.

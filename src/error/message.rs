@@ -1,5 +1,6 @@
-//! What an [`Error`] says: its `Display`, and the escaped body excerpt its
-//! messages quote.
+//! What an [`Error`] says: its `Display`, which holds no body text but
+//! values of a shape that cannot carry a secret; and the escaped body
+//! excerpt kept in [`Error::Decode`] for logs.
 
 use std::fmt;
 
@@ -50,19 +51,13 @@ impl fmt::Display for Error {
                 write!(f, "response too large: over the {limit}-byte limit")
             }
             Error::Decode {
-                reason,
-                excerpt,
-                subject,
-                ..
-            } => write!(
-                f,
-                "cannot decode {subject}: {reason} (body starts {excerpt})"
-            ),
+                reason, subject, ..
+            } => write!(f, "cannot decode {subject}: {reason}"),
             Error::SignatureMismatch { reason, subject } => {
                 write!(f, "{subject} signature rejected: {reason}")
             }
             Error::InvalidTimestamp { timestamp, subject } => {
-                write!(f, "invalid {subject} timestamp: {timestamp:?}")
+                write!(f, "invalid {subject} timestamp: {}", Shown(Some(timestamp)))
             }
             Error::TimestampOutOfTolerance {
                 timestamp,
@@ -114,47 +109,45 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "response is about another job: asked for user {expected_user_id:?} job {expected_job_id:?}, got user {} job {}",
-                OptDisplay(received_user_id.as_deref()),
-                OptDisplay(received_job_id.as_deref()),
+                Shown(received_user_id.as_deref()),
+                Shown(received_job_id.as_deref()),
             ),
         }
     }
 }
 
-struct OptDisplay<'a>(Option<&'a str>);
+/// A value from a body, for `Display`: quoted when it is at most 40 plain
+/// characters of a plain set (a signature is 43 or 44 in every encoding, so
+/// none fits), else only its length.
+struct Shown<'a>(Option<&'a str>);
 
-impl fmt::Display for OptDisplay<'_> {
+impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_.:+@ ".contains(c);
         match self.0 {
-            Some(s) => write!(f, "{s:?}"),
+            Some(s) if s.len() <= 40 && s.chars().all(plain) => write!(f, "{s:?}"),
+            Some(s) => write!(f, "({} bytes, not shown)", s.len()),
             None => f.write_str("(none)"),
         }
     }
 }
 
-/// The first `max` characters of a body, signatures and URL queries cut out,
-/// control characters escaped, and an ellipsis when cut; for error messages.
+/// The first `max` characters of a body, key-shaped runs and URL queries cut
+/// out, control characters escaped, and an ellipsis when cut.
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
-    // Redact a little more than is shown, so that a signature straddling the
-    // cut is still recognised.
+    // Scrub a little more than is shown, so that a run straddling the cut is
+    // still recognised.
     let head = body
         .get(..max.saturating_mul(4).saturating_add(64))
         .unwrap_or(body);
     let text = crate::redact::redact(&String::from_utf8_lossy(head));
-    let mut out = String::with_capacity(max.min(text.len()) + 8);
-    out.push('"');
-    for (taken, c) in text.chars().enumerate() {
-        if taken == max {
-            out.push('…');
-            break;
-        }
-        out.extend(c.escape_debug());
-    }
-    if text.chars().count() <= max && head.len() < body.len() {
-        out.push('…');
-    }
-    out.push('"');
-    out
+    let shown: String = text
+        .chars()
+        .take(max)
+        .flat_map(char::escape_debug)
+        .collect();
+    let cut = text.chars().nth(max).is_some() || head.len() < body.len();
+    format!("\"{shown}{}\"", if cut { "…" } else { "" })
 }
 
 #[cfg(test)]
@@ -243,6 +236,46 @@ mod tests {
         for (err, text) in cases {
             assert_eq!(err.to_string(), text);
         }
+    }
+
+    #[test]
+    fn display_quotes_no_body_text() {
+        let sig = "6h78+Fjw+pN2GZr7q9swjlxDq1UMFtVTyOMpDqJthW4=";
+        let body = format!(r#"{{"job_complete": "{sig}"}}"#);
+        let serde = serde_json::from_str::<bool>(&format!("{sig:?}")).unwrap_err();
+        let err = Error::decode(
+            "not a job status",
+            body.as_bytes(),
+            Some(Box::new(serde)),
+            Subject::Response,
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot decode response: not a job status: a value of the wrong type or shape at line 1 column 46"
+        );
+        assert!(std::error::Error::source(&err).is_none());
+        assert!(!format!("{err:?}").contains(sig), "{err:?}");
+        let ours = serde_json::from_str::<serde_json::Value>("[").unwrap_err();
+        let err = Error::decode(
+            "not a callback",
+            b"[",
+            Some(Box::new(ours)),
+            Subject::Callback,
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot decode callback: not a callback: EOF while parsing a list at line 1 column 1"
+        );
+        let mismatch = Error::JobMismatch {
+            expected_user_id: "u".into(),
+            expected_job_id: "j".into(),
+            received_user_id: Some(sig.into()),
+            received_job_id: Some("job-2".into()),
+        };
+        assert_eq!(
+            mismatch.to_string(),
+            r#"response is about another job: asked for user "u" job "j", got user (44 bytes, not shown) job "job-2""#
+        );
     }
 
     #[test]

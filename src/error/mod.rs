@@ -1,13 +1,12 @@
 //! The crate's one error type.
 
-use std::fmt;
 use std::time::Duration;
 
 mod kinds;
 mod message;
 
 pub use kinds::{HttpDetails, SignatureFailure, Subject, TransportErrorKind};
-pub(crate) use message::excerpt;
+use message::excerpt;
 
 /// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -61,19 +60,24 @@ pub enum Error {
 
     /// The server answered with a status other than 2xx.
     ///
-    /// Smile ID's error bodies look like `{"error": "...", "code": "2205"}`; a
-    /// gateway's HTML page or an empty body still yields a readable `message`.
+    /// Smile ID's error bodies look like `{"error": "...", "code": "2205"}`.
+    /// `Display` holds the status, the code when it has Smile ID's shape, and
+    /// what the code means; never body text. The server's own message is in
+    /// [`HttpDetails::message`].
     #[non_exhaustive]
     Http {
         /// The HTTP status code.
         status: u16,
-        /// Smile ID's four-digit error code, when the body carried one
-        /// (see [`error_code_meaning`](crate::error_code_meaning)).
+        /// Smile ID's error code, when the body carried one of Smile ID's
+        /// shape, at most eight digits (see
+        /// [`error_code_meaning`](crate::error_code_meaning)).
         code: Option<String>,
-        /// The server's error text, or a description of the body when it had none.
+        /// What the status means, and whether the body was empty, held no
+        /// error message, or was not JSON: `"unauthorized"`, `"bad gateway
+        /// (non-JSON body)"`. The crate's own text, never the server's.
         message: String,
-        /// The raw body, request id and redirect target, for logs (boxed to
-        /// keep `Error` small).
+        /// The server's message, the raw body, request id and redirect
+        /// target, for logs (boxed to keep `Error` small).
         details: Box<HttpDetails>,
     },
 
@@ -89,13 +93,20 @@ pub enum Error {
     /// or callback: not UTF-8 JSON, not an object, nested too deeply, a
     /// duplicated field that says what the body is about, a field of an
     /// impossible type, or more fields than its size allows.
+    ///
+    /// Its `Display` says what was wrong and where (line and column), never
+    /// what the body holds.
     #[non_exhaustive]
     Decode {
-        /// What was wrong.
+        /// What was wrong: the crate's own text, and the parser's when it
+        /// quotes no value.
         reason: String,
-        /// The first bytes of the body, escaped, signatures cut out, for logs.
+        /// The first bytes of the body, escaped, key-shaped runs and URL
+        /// queries cut out. Sensitive: it may hold personal data or echoed
+        /// secrets in forms no scrubbing knows, so it is never in `Display`.
         excerpt: String,
-        /// The parser's error, when there was one.
+        /// The UTF-8 error, for a body that is not UTF-8 (a JSON parser's
+        /// error is not kept: its message may quote the body).
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
         /// Whether a response or a callback was being decoded.
         subject: Subject,
@@ -209,19 +220,27 @@ impl Error {
         }
     }
 
+    /// An [`Error::Decode`]: `reason` is the crate's own text. A
+    /// `serde_json` error as `source` adds what [`json_reason`] says, and is
+    /// not kept: its message may quote the body.
     pub(crate) fn decode(
         reason: impl Into<String>,
         body: &[u8],
         source: Option<BoxError>,
         subject: Subject,
     ) -> Self {
+        let mut reason = reason.into();
+        let source = match source.map(|err| err.downcast::<serde_json::Error>()) {
+            Some(Ok(json)) => {
+                reason = format!("{reason}: {}", json_reason(&json));
+                None
+            }
+            Some(Err(other)) => Some(other),
+            None => None,
+        };
         Error::Decode {
-            // A parser's message may quote a value: cut signatures and URL
-            // queries out of it, as out of the excerpt.
-            reason: crate::redact::redact(&reason.into()),
-            // The parser's error quotes values too: kept as its redacted text.
-            source: source
-                .map(|err| Box::new(Redacted(crate::redact::redact(&err.to_string()))) as BoxError),
+            reason,
+            source,
             excerpt: excerpt(body, 80),
             subject,
         }
@@ -267,23 +286,31 @@ impl Error {
     }
 }
 
-/// A parser's error message with signatures and URL queries cut out; the
-/// [`source`](std::error::Error::source) of an [`Error::Decode`].
-struct Redacted(String);
-
-impl fmt::Display for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What a `serde_json` error says, without quoting the body: its message
+/// when that names nothing but fields and types (the crate's own readers'
+/// messages, and most of serde's), else its category; and where.
+fn json_reason(err: &serde_json::Error) -> String {
+    let (line, column) = (err.line(), err.column());
+    let full = err.to_string();
+    let message = full
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(&full);
+    // Field and type names are quoted in backticks; a string value in
+    // double quotes (shown only when it is a boolean spelling).
+    let quotes_no_value = message.split('`').skip(1).step_by(2).all(|name| {
+        (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+    }) && message
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .all(|value| matches!(value, "true" | "false" | "1" | "0"));
+    let what = match err.classify() {
+        _ if quotes_no_value => message,
+        serde_json::error::Category::Data => "a value of the wrong type or shape",
+        _ => "not JSON",
+    };
+    format!("{what} at line {line} column {column}")
 }
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.0)
-    }
-}
-
-impl std::error::Error for Redacted {}
 
 /// HTTP statuses worth sending the same (idempotent) request again for.
 pub(crate) fn is_transient_status(status: u16) -> bool {

@@ -90,7 +90,7 @@ impl RawJson {
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_str(self.0.get()).map_err(|e| {
             Error::decode(
-                format!("value does not fit the requested type: {e}"),
+                "value does not fit the requested type",
                 self.0.get().as_bytes(),
                 Some(Box::new(e)),
                 crate::Subject::Response,

@@ -89,9 +89,10 @@ fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
 }
 
 /// A non-2xx answer, read from Smile ID's `{"error", "code"}` body when
-/// there is one, without decoding the rest of the body. Signatures and URL
-/// queries are cut out of what is kept for logs, in case a gateway echoed
-/// the request.
+/// there is one, without decoding the rest of the body. Only a code of
+/// Smile ID's shape is kept outside [`HttpDetails`]; key-shaped runs and URL
+/// queries are cut out of what is kept there, in case a gateway echoed the
+/// request.
 fn http_error(
     status: u16,
     body: &[u8],
@@ -105,34 +106,31 @@ fn http_error(
         });
     let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
     let [error, message, code] = scanned.unwrap_or_default();
-    let code = code.and_then(|raw| match raw.parse::<u64>() {
-        Ok(n) => Some(crate::codes::pad(n)),
-        Err(_) => skim::text_of(raw)
-            .filter(|c| !c.is_empty())
-            .map(|c| c.chars().take(64).collect()),
-    });
-    let error_text = [error, message]
+    let code = code
+        .and_then(|raw| match raw.parse::<u64>() {
+            Ok(n) => Some(crate::codes::pad(n)),
+            Err(_) => skim::text_of(raw).map(|c| c.into_owned()),
+        })
+        .filter(|c| (1..=8).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()));
+    let server_message = [error, message]
         .into_iter()
         .flatten()
         .filter(|raw| raw.starts_with('"'))
         .map(|raw| string_prefix(raw, MAX_ERROR_BODY))
         .find(|text| !text.is_empty());
-    let message = match (error_text, body.iter().all(u8::is_ascii_whitespace)) {
-        (Some(text), _) => text,
-        (None, true) => format!("{} (empty body)", reason_phrase(status)),
-        (None, false) if is_json => format!("{} (no error message)", reason_phrase(status)),
-        (None, false) => format!(
-            "{} (non-JSON body {})",
-            reason_phrase(status),
-            crate::error::excerpt(body, 60)
-        ),
+    let body_was = match (&server_message, body.iter().all(u8::is_ascii_whitespace)) {
+        (Some(_), _) => "",
+        (None, true) => " (empty body)",
+        (None, false) if is_json => " (no error message)",
+        (None, false) => " (non-JSON body)",
     };
     let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
     Error::Http {
         status,
         code,
-        message: crate::redact::redact(&message),
+        message: format!("{}{body_was}", reason_phrase(status)),
         details: Box::new(HttpDetails {
+            message: server_message.as_deref().map(crate::redact::redact),
             body: crate::redact::redact(&String::from_utf8_lossy(cut)),
             request_id,
             location: location
@@ -148,25 +146,17 @@ fn string_prefix(raw: &str, max: usize) -> String {
     skim::unescape_prefix(inner, max)
 }
 
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        400 => "bad request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not found",
-        408 => "request timeout",
-        413 => "payload too large",
-        429 => "too many requests",
-        500 => "internal server error",
-        502 => "bad gateway",
-        503 => "service unavailable",
-        504 => "gateway timeout",
-        _ => match status / 100 {
-            3 => "redirect (not followed)",
-            4 => "client error",
-            5 => "server error",
-            _ => "unexpected status",
-        },
+/// What a status means, in lowercase (`"bad gateway"`).
+fn reason_phrase(status: u16) -> String {
+    let canonical = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match (status / 100, canonical) {
+        (3, _) => "redirect (not followed)".to_owned(),
+        (_, Some(reason)) => reason.to_ascii_lowercase(),
+        (4, None) => "client error".to_owned(),
+        (5, None) => "server error".to_owned(),
+        _ => "unexpected status".to_owned(),
     }
 }
 
@@ -266,6 +256,16 @@ mod tests {
             (status, code.as_deref(), message.as_str()),
             (401, Some("2205"), "unauthorized")
         );
+        let e = http_error(
+            403,
+            br#"{"error":"Forbidden: no","code":"22x05"}"#,
+            None,
+            None,
+        );
+        assert_eq!(e.smile_id_code(), None, "not of Smile ID's shape");
+        assert_eq!(e.to_string(), "http status 403: forbidden");
+        let server = e.http_details().unwrap().message.as_deref();
+        assert_eq!(server, Some("Forbidden: no"));
 
         let e = http_error(
             400,
@@ -285,10 +285,7 @@ mod tests {
         let Error::Http { message, .. } = e else {
             panic!()
         };
-        assert!(
-            message.contains("bad gateway") && message.contains("<html>"),
-            "{message}"
-        );
+        assert_eq!(message, "bad gateway (non-JSON body)");
 
         let e = http_error(503, b"", None, None);
         assert!(e.to_string().contains("empty body"), "{e}");
@@ -300,7 +297,10 @@ mod tests {
         let body = format!(r#"{{"error":"bad request {secret}","echo":"{secret}"}}"#);
         let e = http_error(400, body.as_bytes(), None, None);
         assert!(!format!("{e:?}").contains(secret));
-        assert!(!e.to_string().contains(secret));
+        assert_eq!(e.to_string(), "http status 400: bad request");
+        let details = e.http_details().unwrap();
+        assert_eq!(details.message.as_deref(), Some("bad request [redacted]"));
+        assert!(!details.body.contains(secret), "{}", details.body);
     }
 
     #[test]

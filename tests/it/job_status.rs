@@ -151,6 +151,8 @@ fn http_errors_carry_smile_id_code_and_message() {
     assert_eq!(status, 401);
     assert_eq!(code.as_deref(), Some("2205"));
     assert_eq!(message, "unauthorized");
+    let server = err.http_details().unwrap().message.as_deref();
+    assert_eq!(server, Some("unauthorized"));
     assert_eq!(err.smile_id_code(), Some("2205"));
     assert!(!err.is_transient());
 }
@@ -174,7 +176,16 @@ fn numeric_error_codes_are_read() {
     ));
     let err = api.get_job_status(&job(), &ALL).unwrap_err();
     assert_eq!(err.smile_id_code(), Some("2213"));
-    assert!(err.to_string().contains("Missing parameter"), "{err}");
+    // The server's text is kept for logs, out of Display.
+    let details = err.http_details().unwrap();
+    assert!(
+        details
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("Missing parameter")
+    );
+    assert!(!err.to_string().contains("Missing parameter"), "{err}");
 }
 
 #[test]
