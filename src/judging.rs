@@ -239,7 +239,8 @@ fn check_job(
     if user_id == Some(expected.user_id.as_str()) && job_id == Some(expected.job_id.as_str()) {
         return Ok(());
     }
-    let nonempty = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
+    // Kept for `Debug` too: a hostile body may hold an echoed signature here.
+    let nonempty = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(crate::redact::redact);
     Err(Error::JobMismatch {
         expected_user_id: expected.user_id.clone(),
         expected_job_id: expected.job_id.clone(),

@@ -182,9 +182,11 @@ pub enum Error {
         expected_user_id: String,
         /// The `job_id` that was asked about.
         expected_job_id: String,
-        /// The `user_id` in the result, if it had one.
+        /// The `user_id` in the result, if it had one, with any run of 40 or
+        /// more base64-like characters replaced by `[redacted]` (the body is
+        /// not authenticated, and a hostile one may echo a signature here).
         received_user_id: Option<String>,
-        /// The `job_id` in the result, if it had one.
+        /// The `job_id` in the result, if it had one, redacted likewise.
         received_job_id: Option<String>,
     },
 }

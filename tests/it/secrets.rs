@@ -84,6 +84,32 @@ fn no_secret_in_any_output() {
         outputs.push(format!("{err:?}"));
         outputs.push(err.to_string());
     }
+    // An authentic answer (the signature covers only the timestamp) naming
+    // another job whose ids are the last request's signature.
+    let last: Value = serde_json::from_slice(&echo_body(&sim)).unwrap();
+    let echoed = last["signature"].as_str().unwrap().to_owned();
+    let fresh = api.signature().sign_timestamp(
+        &time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+    );
+    let other_job = serde_json::json!({
+        "job_complete": true, "job_success": true,
+        "result": {"PartnerParams": {"user_id": echoed, "job_id": echoed}},
+        "timestamp": fresh.timestamp, "signature": fresh.signature,
+    });
+    sim.set_scenario(Scenario::Raw {
+        status: 200,
+        headers: vec![],
+        body: other_job.to_string().into_bytes(),
+    });
+    let err = api.get_job_status(&job, &options).unwrap_err();
+    assert!(
+        matches!(err, smile_id::Error::JobMismatch { .. }),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?} {err}").contains(&echoed), "{err:?}");
+    outputs.push(format!("{err:?} {err}"));
     // The remaining variants: InvalidTimestamp, ResponseTooLarge, Transport.
     let mut odd_time = serde_json::json!({"job_complete": true});
     let signed = api.signature().sign_timestamp("not a time");
