@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's performance table, rerunnable: this crate against bare ureq (the
+# The performance table in benches/README.md, rerunnable: this crate against bare ureq (the
 # same ureq posting a prebuilt body, with no timeout, nothing parsed or
 # verified), keep-alive, against a local nginx serving signed job status bodies
 # over HTTP and HTTPS, reached as 127.0.0.1 and as localhost; 8 threads sharing

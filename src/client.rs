@@ -185,7 +185,8 @@ impl WebApi {
     /// [`timeout`](WebApiBuilder::timeout). The response is then judged in
     /// this order, and the first failure is returned:
     ///
-    /// 1. a non-2xx status is [`Error::Http`] (with Smile ID's code and message);
+    /// 1. a non-2xx status is [`Error::Http`] (with Smile ID's code; the
+    ///    server's message is in [`Error::http_details`]);
     /// 2. a body that is not a JSON object, or that repeats `timestamp`,
     ///    `signature`, `result`, `job_complete` or `job_success`, is
     ///    [`Error::Decode`] (found by a scan that allocates nothing);
@@ -195,8 +196,8 @@ impl WebApi {
     ///    whoever answered copied the request);
     /// 4. a timestamp further than the tolerance from now is
     ///    [`Error::TimestampOutOfTolerance`] ([`Error::InvalidTimestamp`] if unreadable);
-    /// 5. a field of an impossible type, or more fields than the body's size
-    ///    allows (decoding may take 3.5 times its length), is [`Error::Decode`];
+    /// 5. a field of an impossible type, or more than 10,000 `history`
+    ///    entries or keys in one object, is [`Error::Decode`];
     /// 6. a result whose `PartnerParams` name another job, or a complete job
     ///    whose result names none, is [`Error::JobMismatch`].
     ///

@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
             let n = usize::from(u16::from_le_bytes([rest[0], rest[1]])) % 10_002;
             let entry = std::str::from_utf8(&rest[2..]).unwrap_or("{}");
             let entry = if entry.is_empty() { "{}" } else { entry };
-            let signed = api.signature().generate_signature(Some("2024-10-04T00:00:00.000Z"));
+            let signed = api.signature().sign_timestamp("2024-10-04T00:00:00.000Z");
             let body = format!(
                 r#"{{"timestamp":"{}","signature":"{}","job_complete":false,"history":[{}]}}"#,
                 signed.timestamp,

@@ -92,7 +92,8 @@ pub enum Error {
     /// A 2xx body (or a callback body) that is not a well-formed job status
     /// or callback: not UTF-8 JSON, not an object, nested too deeply, a
     /// duplicated field that says what the body is about, a field of an
-    /// impossible type, or more fields than its size allows.
+    /// impossible type, or more `history` entries or keys in one object than
+    /// the structural limits allow (10,000 each).
     ///
     /// Its `Display` says what was wrong and where (line and column), never
     /// what the body holds.
@@ -263,8 +264,8 @@ impl Error {
         }
     }
 
-    /// The details of an [`Error::Http`]: the start of the body, a request id,
-    /// and a redirect's target.
+    /// The details of an [`Error::Http`]: the server's message, the start of
+    /// the body, a request id, and a redirect's target.
     pub fn http_details(&self) -> Option<&HttpDetails> {
         match self {
             Error::Http { details, .. } => Some(details),
