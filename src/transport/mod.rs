@@ -175,11 +175,7 @@ impl Transport {
             // last outcome is the answer.
             match deadline.checked_duration_since(Instant::now()) {
                 Some(left) if left > wait => {
-                    let reason = match &outcome {
-                        Ok(reply) => crate::logging::Reason::Status(reply.status),
-                        Err(err) => crate::logging::Reason::Error(err),
-                    };
-                    crate::logging::retry(retry + 1, self.max_retries, wait, reason);
+                    crate::logging::retry(retry + 1, self.max_retries, wait, &outcome);
                     std::thread::sleep(wait)
                 }
                 _ => return outcome,
