@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::Subject;
+use crate::model::Signed;
 use crate::skim::{self, Duplicates, SkimError};
 use crate::wire::decode_job_status;
-use crate::model::Signed;
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// What a body is checked against.

@@ -115,7 +115,10 @@ impl Transport {
             .build();
         // ureq's connectors (see `connection`) and cached lookups (see
         // `resolve`).
-        let connector = Connect::new(Arc::clone(&addresses));
+        let connector = Connect {
+            addresses: Arc::clone(&addresses),
+            tls: ureq::unversioned::transport::RustlsConnector::default(),
+        };
         Transport {
             agent: ureq::Agent::with_parts(config, connector, Cached(addresses)),
             https: settings.https,
@@ -158,13 +161,15 @@ impl Transport {
                 (outcome, _) => outcome,
             };
             let wait = match &outcome {
-                Ok(reply) if reply.is_transient() => match reply.retry_after {
-                    Some(after) if after > MAX_RETRY_AFTER => return outcome,
-                    // A shorter wait than the backoff's first (`Retry-After: 0`,
-                    // say) is not honoured: retries must never spin.
-                    Some(after) => after.max(self.retry_base_delay),
-                    None => self.backoff(retry),
-                },
+                Ok(reply) if crate::error::is_transient_status(reply.status) => {
+                    match reply.retry_after {
+                        Some(after) if after > MAX_RETRY_AFTER => return outcome,
+                        // A shorter wait than the backoff's first (`Retry-After: 0`,
+                        // say) is not honoured: retries must never spin.
+                        Some(after) => after.max(self.retry_base_delay),
+                        None => self.backoff(retry),
+                    }
+                }
                 Err(err) if err.is_transient() => self.backoff(retry),
                 _ => return outcome,
             };
@@ -209,7 +214,12 @@ impl Transport {
             let left = deadline
                 .checked_duration_since(started)
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| deadline_passed(host))?;
+                .ok_or_else(|| Error::Transport {
+                    kind: TransportErrorKind::Timeout,
+                    host: Some(host.to_owned()),
+                    elapsed: None,
+                    source: "the call's deadline passed before the request could be sent".into(),
+                })?;
             let mut config = self
                 .agent
                 .post(&endpoint.url)
@@ -223,7 +233,7 @@ impl Transport {
                 config = config.max_idle_age(Duration::ZERO);
             }
             let fail = |e| transport_error(e, limit, self.https, host, started);
-            let opened = connection::opened_here();
+            let opened = connection::OPENED.get();
             let mut response = match config.build().send(body) {
                 Ok(response) => response,
                 // Broken before a whole answer head arrived, on a connection
@@ -231,7 +241,7 @@ impl Transport {
                 Err(e)
                     if *resend_left
                         && broken_exchange(&e)
-                        && connection::opened_here() == opened =>
+                        && connection::OPENED.get() == opened =>
                 {
                     *resend_left = false;
                     crate::logging::resend(&fail(e));
@@ -260,15 +270,6 @@ impl Transport {
         // Without randomness (it never fails on supported systems), no jitter.
         let _ = SystemRandom::new().fill(&mut byte);
         base.saturating_add((base / 4 / 255).saturating_mul(u32::from(byte[0])))
-    }
-}
-
-fn deadline_passed(host: &str) -> Error {
-    Error::Transport {
-        kind: TransportErrorKind::Timeout,
-        host: Some(host.to_owned()),
-        elapsed: None,
-        source: "the call's deadline passed before the request could be sent".into(),
     }
 }
 
