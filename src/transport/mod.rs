@@ -272,7 +272,7 @@ impl Transport {
 ///
 /// The error names `host` and, for a timeout, how long since the attempt
 /// `started`: never the URL's path or query, nor any body.
-pub(crate) fn transport_error(
+fn transport_error(
     err: ureq::Error,
     limit: u64,
     https: bool,

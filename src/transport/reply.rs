@@ -38,10 +38,7 @@ impl Reply {
     /// id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
     /// `Retry-After`, trimmed; a value that is not text is taken as absent.
     pub(super) fn head(status: u16, headers: &header::HeaderMap) -> Self {
-        let text = |name: &str| {
-            let value = headers.get(name)?.to_str().ok()?;
-            Some(value.trim())
-        };
+        let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
         Reply {
             status,
             body: Vec::new(),
