@@ -15,6 +15,12 @@ pub(crate) const ADDRESS_TTL: Duration = Duration::from_secs(60);
 /// Lookups running at once at most (per client).
 const MAX_LOOKUPS_IN_FLIGHT: usize = 16;
 
+/// How `host:port` becomes addresses; the system resolver outside tests.
+type Lookup = dyn Fn(&str) -> io::Result<Vec<SocketAddr>> + Send + Sync;
+
+/// When each `host:port` was looked up, and its addresses.
+type Entries = Mutex<HashMap<String, (Instant, Vec<SocketAddr>)>>;
+
 /// Looked-up addresses per `host:port`, each kept for [`ADDRESS_TTL`]. The
 /// keys are the client's server and proxy (redirects are not followed): a
 /// handful at most.
@@ -29,10 +35,8 @@ const MAX_LOOKUPS_IN_FLIGHT: usize = 16;
 /// sharing a lookup that will not end in time.
 pub(crate) struct AddressCache {
     ttl: Duration,
-    /// How `host:port` becomes addresses; the system resolver outside tests.
-    lookup: Arc<dyn Fn(&str) -> io::Result<Vec<SocketAddr>> + Send + Sync>,
-    /// When each `host:port` was looked up, and its addresses.
-    entries: Arc<Mutex<HashMap<String, (Instant, Vec<SocketAddr>)>>>,
+    lookup: Arc<Lookup>,
+    entries: Arc<Entries>,
     in_flight: Arc<AtomicUsize>,
 }
 
