@@ -71,11 +71,7 @@ impl Transport {
     /// `ALL_PROXY`, ...), except for a loopback server, which no proxy could
     /// reach.
     pub(crate) fn new(settings: Settings) -> Self {
-        let proxy = if settings.loopback {
-            None
-        } else {
-            ureq::Proxy::try_from_env()
-        };
+        let proxy = ureq::Proxy::try_from_env().filter(|_| !settings.loopback);
         Transport::with_parts(settings, Arc::new(AddressCache::system()), proxy)
     }
 
