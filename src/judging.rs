@@ -13,17 +13,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::Subject;
+use crate::model::Signed;
 use crate::skim::{self, Duplicates, SkimError};
 use crate::wire::decode_job_status;
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
-
-/// The most of an escaped `timestamp` or `signature` unescaped before it is
-/// authenticated; longer ones are refused as malformed (a real one is
-/// 24 and 44 characters).
-const MAX_ESCAPED_FIELD: usize = 4096;
-
-/// The most of an unreadable timestamp kept in [`Error::InvalidTimestamp`].
-const MAX_TIMESTAMP_KEPT: usize = 64;
 
 /// What a body is checked against.
 pub(crate) struct Judge<'a> {
@@ -32,9 +25,6 @@ pub(crate) struct Judge<'a> {
     pub(crate) tolerance: Option<Duration>,
     pub(crate) now: OffsetDateTime,
 }
-
-/// A body's authenticated timestamp (parsed and raw) and signature.
-pub(crate) use crate::model::Signed as Authentic;
 
 impl Judge<'_> {
     /// A 2xx job status body: scan, signature, reflection, freshness,
@@ -98,7 +88,8 @@ impl Judge<'_> {
         let authentic = self
             .authenticate(timestamp, signature, subject)
             .map_err(|err| not_json_first(text, body, err, subject))?;
-        let mut result = decode_typed::<JobResult>(text).map_err(|typed_err| {
+        // Straight into the typed value, within the structural limits (see `wire`).
+        let mut result = serde_json::from_str::<JobResult>(text).map_err(|typed_err| {
             Error::decode("not a callback", body, Some(Box::new(typed_err)), subject)
         })?;
         result.extra.remove("timestamp");
@@ -113,7 +104,7 @@ impl Judge<'_> {
         timestamp: Option<&str>,
         signature: Option<&str>,
         subject: Subject,
-    ) -> Result<Authentic, Error> {
+    ) -> Result<Signed, Error> {
         let refuse = |reason| Error::SignatureMismatch { reason, subject };
         let signature = field_text(signature, subject)?
             .ok_or_else(|| refuse(SignatureFailure::MissingSignature))?;
@@ -123,7 +114,7 @@ impl Judge<'_> {
             .check_answer(&timestamp, &signature)
             .map_err(refuse)?;
         let parsed = check_freshness(&timestamp, self.now, self.tolerance, subject)?;
-        Ok(Authentic {
+        Ok(Signed {
             timestamp: parsed,
             raw_timestamp: timestamp.into_owned(),
             signature: signature.into_owned(),
@@ -164,7 +155,10 @@ fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>
     let Some(raw) = raw else {
         return Ok(None);
     };
-    if raw.len() > MAX_ESCAPED_FIELD && raw.contains('\\') {
+    // At most 4 KiB of an escaped field is unescaped before it is
+    // authenticated; a longer one is refused as malformed (a real timestamp
+    // is 24 characters, a real signature 44).
+    if raw.len() > 4096 && raw.contains('\\') {
         return Err(Error::SignatureMismatch {
             reason: SignatureFailure::Malformed,
             subject,
@@ -173,22 +167,10 @@ fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>
     Ok(skim::text_of(raw))
 }
 
-/// Reads a verified body straight into a typed value, in one pass, within the
-/// structural limits (see `wire`).
-pub(crate) fn decode_typed<'a, T: serde::Deserialize<'a>>(
-    text: &'a str,
-) -> Result<T, serde_json::Error> {
-    serde_json::from_str(text)
-}
-
 /// The job named by a raw result object, for bodies that did not decode.
 fn check_raw_job(expected: &PartnerParams, result: &str) -> Result<(), Error> {
-    let find = |text, key| {
-        skim::top_level(text, [key], Duplicates::FirstWins)
-            .ok()
-            .and_then(|[raw]| raw)
-    };
-    let Some(params) = find(result, "PartnerParams") else {
+    let Ok([Some(params)]) = skim::top_level(result, ["PartnerParams"], Duplicates::FirstWins)
+    else {
         return Ok(());
     };
     let Ok([user, job]) = skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
@@ -209,7 +191,8 @@ fn check_freshness(
     subject: Subject,
 ) -> Result<OffsetDateTime, Error> {
     let parsed = OffsetDateTime::parse(raw, &Rfc3339).map_err(|_| Error::InvalidTimestamp {
-        timestamp: raw.chars().take(MAX_TIMESTAMP_KEPT).collect(),
+        // Enough of an unreadable timestamp to see what it was.
+        timestamp: raw.chars().take(64).collect(),
         subject,
     })?;
     let Some(tolerance) = tolerance else {

@@ -13,15 +13,29 @@
 
 use std::time::Duration;
 
+use crate::transport::Reply;
 use crate::{Error, JobStatus};
 
-/// Logs a retry about to be waited for.
-pub(crate) fn retry(attempt: u32, max_retries: u32, wait: Duration, reason: Reason<'_>) {
-    log::debug!(
-        target: "smile_id::transport",
-        "retry {attempt} of {max_retries} in {:.3} s after {reason}",
-        wait.as_secs_f64()
-    );
+/// Logs a retry about to be waited for, after `outcome`: a (retryable)
+/// status or a transport error (host and kind only).
+pub(crate) fn retry(
+    attempt: u32,
+    max_retries: u32,
+    wait: Duration,
+    outcome: &Result<Reply, Error>,
+) {
+    let secs = wait.as_secs_f64();
+    match outcome {
+        Ok(reply) => log::debug!(
+            target: "smile_id::transport",
+            "retry {attempt} of {max_retries} in {secs:.3} s after http status {}",
+            reply.status
+        ),
+        Err(err) => log::debug!(
+            target: "smile_id::transport",
+            "retry {attempt} of {max_retries} in {secs:.3} s after {err}"
+        ),
+    }
 }
 
 /// Logs a request sent again at once because its pooled connection broke
@@ -31,23 +45,6 @@ pub(crate) fn resend(err: &Error) {
         target: "smile_id::transport",
         "a kept-alive connection broke before an answer ({err}): sending again on a new connection"
     );
-}
-
-/// Why an attempt is retried.
-pub(crate) enum Reason<'a> {
-    /// The server answered with this (retryable) status.
-    Status(u16),
-    /// The exchange failed (a transport error: host and kind only).
-    Error(&'a Error),
-}
-
-impl std::fmt::Display for Reason<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Reason::Status(status) => write!(f, "http status {status}"),
-            Reason::Error(err) => write!(f, "{err}"),
-        }
-    }
 }
 
 /// Logs one poll of `wait_for_job` and what it returned.

@@ -10,22 +10,21 @@ pub(crate) fn job_status_body(
     partner_params: &PartnerParams,
     options: &JobStatusOptions,
 ) -> Result<Vec<u8>, Error> {
-    if partner_params.user_id.trim().is_empty() {
-        return Err(Error::invalid_input(
-            "user_id",
-            "must not be empty or blank",
-        ));
-    }
-    if partner_params.job_id.trim().is_empty() {
-        return Err(Error::invalid_input("job_id", "must not be empty or blank"));
+    let PartnerParams {
+        user_id, job_id, ..
+    } = partner_params;
+    for (field, value) in [("user_id", user_id), ("job_id", job_id)] {
+        if value.trim().is_empty() {
+            return Err(Error::invalid_input(field, "must not be empty or blank"));
+        }
     }
     // Remembered by the signer, so that it is refused if it ever comes
     // back as a response's or a callback's signature.
     let stamp = signature.generate_signature();
     let request = JobStatusRequest {
         partner_id: signature.partner_id(),
-        user_id: &partner_params.user_id,
-        job_id: &partner_params.job_id,
+        user_id,
+        job_id,
         timestamp: &stamp.timestamp,
         signature: &stamp.signature,
         image_links: options.return_image_links,

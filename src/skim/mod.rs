@@ -106,9 +106,7 @@ pub(crate) fn top_level<'a, const N: usize>(
             s.value(1)?;
             // Both ends are at ASCII bytes, so on character boundaries.
             let raw = text.get(start..s.pos).unwrap_or_default();
-            if let Some(at) = keys.iter().position(|k| key_is(key, k))
-                && let (Some(slot), Some(name)) = (found.get_mut(at), keys.get(at))
-            {
+            if let Some((slot, name)) = found.iter_mut().zip(keys).find(|(_, k)| key_is(key, k)) {
                 match (slot.is_some(), duplicates) {
                     (true, Duplicates::Refuse) => return Err(SkimError::Duplicate(name)),
                     (true, Duplicates::FirstWins) => {}

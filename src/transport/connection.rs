@@ -26,30 +26,18 @@ use super::addresses::AddressCache;
 use super::resolve::key;
 
 thread_local! {
-    /// Connections this thread has started to open, through any client.
-    static OPENED: Cell<u64> = const { Cell::new(0) };
-}
-
-/// How many connections this thread has started to open. `ureq` opens a
-/// call's connection on the calling thread, so a call that failed without
-/// this changing failed on a pooled connection.
-pub(super) fn opened_here() -> u64 {
-    OPENED.get()
+    /// How many connections this thread has started to open, through any
+    /// client. `ureq` opens a call's connection on the calling thread, so a
+    /// call that failed without this changing failed on a pooled connection.
+    pub(super) static OPENED: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The connector `ureq` runs to open a new connection (for a CONNECT proxy,
 /// again for the proxy's).
 #[derive(Debug)]
 pub(super) struct Connect {
-    addresses: Arc<AddressCache>,
-    tls: RustlsConnector,
-}
-
-impl Connect {
-    pub(super) fn new(addresses: Arc<AddressCache>) -> Self {
-        let tls = RustlsConnector::default();
-        Connect { addresses, tls }
-    }
+    pub(super) addresses: Arc<AddressCache>,
+    pub(super) tls: RustlsConnector,
 }
 
 impl Connector for Connect {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use ring::rand::{SecureRandom as _, SystemRandom};
 
 use crate::Error;
-use crate::error::TransportErrorKind;
+use crate::error::{TransportErrorKind, is_transient_status};
 
 mod addresses;
 mod connection;
@@ -34,9 +34,6 @@ pub(crate) fn deadline_after(start: Instant, after: Duration) -> Instant {
         .or_else(|| start.checked_add(Duration::from_secs(24 * 60 * 60)))
         .unwrap_or(start)
 }
-
-/// The longest `Retry-After` honoured; a longer one is not waited for.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Where requests go: the URL, and its host for error messages.
 pub(crate) struct Endpoint {
@@ -66,10 +63,7 @@ pub(crate) struct Settings {
 /// Sends requests; shared by every clone of a client.
 pub(crate) struct Transport {
     agent: ureq::Agent,
-    https: bool,
-    max_response_bytes: u64,
-    max_retries: u32,
-    retry_base_delay: Duration,
+    settings: Settings,
 }
 
 impl Transport {
@@ -77,11 +71,7 @@ impl Transport {
     /// `ALL_PROXY`, ...), except for a loopback server, which no proxy could
     /// reach.
     pub(crate) fn new(settings: Settings) -> Self {
-        let proxy = if settings.loopback {
-            None
-        } else {
-            ureq::Proxy::try_from_env()
-        };
+        let proxy = ureq::Proxy::try_from_env().filter(|_| !settings.loopback);
         Transport::with_parts(settings, Arc::new(AddressCache::system()), proxy)
     }
 
@@ -115,13 +105,13 @@ impl Transport {
             .build();
         // ureq's connectors (see `connection`) and cached lookups (see
         // `resolve`).
-        let connector = Connect::new(Arc::clone(&addresses));
+        let connector = Connect {
+            addresses: Arc::clone(&addresses),
+            tls: ureq::unversioned::transport::RustlsConnector::default(),
+        };
         Transport {
             agent: ureq::Agent::with_parts(config, connector, Cached(addresses)),
-            https: settings.https,
-            max_response_bytes: settings.max_response_bytes,
-            max_retries: settings.max_retries,
-            retry_base_delay: settings.retry_base_delay,
+            settings,
         }
     }
 
@@ -158,28 +148,25 @@ impl Transport {
                 (outcome, _) => outcome,
             };
             let wait = match &outcome {
-                Ok(reply) if reply.is_transient() => match reply.retry_after {
-                    Some(after) if after > MAX_RETRY_AFTER => return outcome,
+                Ok(reply) if is_transient_status(reply.status) => match reply.retry_after {
+                    // The longest wait honoured: a longer one is not waited for.
+                    Some(after) if after > Duration::from_secs(60) => return outcome,
                     // A shorter wait than the backoff's first (`Retry-After: 0`,
                     // say) is not honoured: retries must never spin.
-                    Some(after) => after.max(self.retry_base_delay),
+                    Some(after) => after.max(self.settings.retry_base_delay),
                     None => self.backoff(retry),
                 },
                 Err(err) if err.is_transient() => self.backoff(retry),
                 _ => return outcome,
             };
-            if retry >= self.max_retries {
+            if retry >= self.settings.max_retries {
                 return outcome;
             }
             // Never sleep past the deadline: when the wait would reach it, the
             // last outcome is the answer.
             match deadline.checked_duration_since(Instant::now()) {
                 Some(left) if left > wait => {
-                    let reason = match &outcome {
-                        Ok(reply) => crate::logging::Reason::Status(reply.status),
-                        Err(err) => crate::logging::Reason::Error(err),
-                    };
-                    crate::logging::retry(retry + 1, self.max_retries, wait, reason);
+                    crate::logging::retry(retry + 1, self.settings.max_retries, wait, &outcome);
                     std::thread::sleep(wait)
                 }
                 _ => return outcome,
@@ -207,13 +194,18 @@ impl Transport {
         resend_left: &mut bool,
     ) -> Result<Reply, Error> {
         let host = endpoint.host.as_str();
-        let limit = self.max_response_bytes;
+        let limit = self.settings.max_response_bytes;
         loop {
             let started = Instant::now();
             let left = deadline
                 .checked_duration_since(started)
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| deadline_passed(host))?;
+                .ok_or_else(|| Error::Transport {
+                    kind: TransportErrorKind::Timeout,
+                    host: Some(host.to_owned()),
+                    elapsed: None,
+                    source: "the call's deadline passed before the request could be sent".into(),
+                })?;
             let mut config = self
                 .agent
                 .post(&endpoint.url)
@@ -226,8 +218,8 @@ impl Transport {
                 // looks at for this host, and a new one is opened.
                 config = config.max_idle_age(Duration::ZERO);
             }
-            let fail = |e| transport_error(e, limit, self.https, host, started);
-            let opened = connection::opened_here();
+            let fail = |e| transport_error(e, limit, self.settings.https, host, started);
+            let opened = connection::OPENED.get();
             let mut response = match config.build().send(body) {
                 Ok(response) => response,
                 // Broken before a whole answer head arrived, on a connection
@@ -235,7 +227,7 @@ impl Transport {
                 Err(e)
                     if *resend_left
                         && broken_exchange(&e)
-                        && connection::opened_here() == opened =>
+                        && connection::OPENED.get() == opened =>
                 {
                     *resend_left = false;
                     crate::logging::resend(&fail(e));
@@ -258,21 +250,13 @@ impl Transport {
     /// clients failing together do not retry together.
     fn backoff(&self, retry: u32) -> Duration {
         let base = self
+            .settings
             .retry_base_delay
             .saturating_mul(1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX));
         let mut byte = [0u8];
         // Without randomness (it never fails on supported systems), no jitter.
         let _ = SystemRandom::new().fill(&mut byte);
         base.saturating_add((base / 4 / 255).saturating_mul(u32::from(byte[0])))
-    }
-}
-
-fn deadline_passed(host: &str) -> Error {
-    Error::Transport {
-        kind: TransportErrorKind::Timeout,
-        host: Some(host.to_owned()),
-        elapsed: None,
-        source: "the call's deadline passed before the request could be sent".into(),
     }
 }
 
@@ -284,7 +268,7 @@ fn deadline_passed(host: &str) -> Error {
 ///
 /// The error names `host` and, for a timeout, how long since the attempt
 /// `started`: never the URL's path or query, nor any body.
-pub(crate) fn transport_error(
+fn transport_error(
     err: ureq::Error,
     limit: u64,
     https: bool,

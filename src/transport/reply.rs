@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc2822;
 use ureq::http::header;
 
 use crate::Error;
-use crate::error::{HttpDetails, is_transient_status};
+use crate::error::HttpDetails;
 use crate::skim::{self, Duplicates, SkimError};
 
 /// The most of a non-2xx body kept in [`Error::Http`].
@@ -38,10 +38,7 @@ impl Reply {
     /// id (by [`REQUEST_ID_HEADERS`] preference), `Location` and
     /// `Retry-After`, trimmed; a value that is not text is taken as absent.
     pub(super) fn head(status: u16, headers: &header::HeaderMap) -> Self {
-        let text = |name: &str| {
-            let value = headers.get(name)?.to_str().ok()?;
-            Some(value.trim())
-        };
+        let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
         Reply {
             status,
             body: Vec::new(),
@@ -53,12 +50,6 @@ impl Reply {
             retry_after: text("retry-after")
                 .and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc())),
         }
-    }
-
-    /// Whether sending the same request again may get a better answer
-    /// ([`Error::is_transient`]'s rule for statuses).
-    pub(super) fn is_transient(&self) -> bool {
-        is_transient_status(self.status)
     }
 
     /// The body of a 2xx reply, or the [`Error::Http`] any other status means.
@@ -115,8 +106,8 @@ fn http_error(
     let server_message = [error, message]
         .into_iter()
         .flatten()
-        .filter(|raw| raw.starts_with('"'))
-        .map(|raw| string_prefix(raw, MAX_ERROR_BODY))
+        .filter_map(|raw| raw.strip_prefix('"')?.strip_suffix('"'))
+        .map(|inner| skim::unescape_prefix(inner, MAX_ERROR_BODY))
         .find(|text| !text.is_empty());
     let body_was = match (&server_message, body.iter().all(u8::is_ascii_whitespace)) {
         (Some(_), _) => "",
@@ -137,13 +128,6 @@ fn http_error(
                 .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
         }),
     }
-}
-
-/// The first `max` characters of a raw JSON string, unescaped, allocating no
-/// more than that whatever the string's length.
-fn string_prefix(raw: &str, max: usize) -> String {
-    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
-    skim::unescape_prefix(inner, max)
 }
 
 /// What a status means, in lowercase (`"bad gateway"`).
