@@ -114,8 +114,8 @@ fn report(api: &WebApi, err: &Error) -> u8 {
         ),
         _ => (
             REFUSED,
-            "the answer was refused and must not be trusted: check SMILE_ID_SERVER and SMILE_ID_API_KEY, \
-             and this machine's clock"
+            "the answer was refused and must not be trusted: check SMILE_ID_PARTNER_ID and SMILE_ID_API_KEY \
+             (and SMILE_ID_SERVER for a lookup), and this machine's clock"
                 .to_owned(),
         ),
     };
