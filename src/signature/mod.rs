@@ -19,9 +19,6 @@ use issued::IssuedSignatures;
 pub(crate) use timestamp::format_timestamp;
 use timestamp::{REQUEST_TIMESTAMP_LEN, request_timestamp};
 
-/// The fixed suffix of every signed message.
-const SUFFIX: &[u8] = b"sid_request";
-
 /// The length of an HMAC-SHA256 tag.
 const TAG_LEN: usize = 32;
 
@@ -205,7 +202,12 @@ impl Signature {
 
     /// The signed message: `timestamp + partner_id + "sid_request"`.
     fn message(&self, timestamp: &str) -> Vec<u8> {
-        [timestamp.as_bytes(), self.partner_id.as_bytes(), SUFFIX].concat()
+        [
+            timestamp.as_bytes(),
+            self.partner_id.as_bytes(),
+            b"sid_request",
+        ]
+        .concat()
     }
 
     /// The raw HMAC over `timestamp`.
@@ -214,13 +216,12 @@ impl Signature {
     }
 }
 
-/// An HMAC-SHA256 tag's bytes, which are always [`TAG_LEN`].
+/// An HMAC-SHA256 tag's bytes.
 fn tag_bytes(tag: &hmac::Tag) -> Tag {
-    let mut bytes = [0u8; TAG_LEN];
-    for (out, byte) in bytes.iter_mut().zip(tag.as_ref()) {
-        *out = *byte;
-    }
-    bytes
+    // An HMAC-SHA256 tag is always 32 bytes: `ring` fixes its length by the
+    // algorithm, whatever was signed.
+    #[allow(clippy::expect_used)]
+    Tag::try_from(tag.as_ref()).expect("an HMAC-SHA256 tag is 32 bytes")
 }
 
 /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
