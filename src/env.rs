@@ -27,20 +27,12 @@ const KNOWN: [&str; 6] = [
     "SMILE_ID_JOB_ID",
 ];
 
-/// [`WebApiBuilder::from_env`], over the process's environment.
-pub(crate) fn from_env() -> Result<WebApiBuilder, Error> {
-    from_source(
-        |name| std::env::var_os(name),
-        std::env::vars_os().map(|(name, _)| name),
-    )
-}
-
-/// [`from_env`] over any source of variables (`lookup` reads one) and their
-/// `names` (checked for typos), so tests need not change the process's
-/// environment (which other threads may be reading). Every problem is found
-/// before any is reported, in one [`Error::InvalidInput`] whose `field` is
-/// the first one's variable.
-fn from_source(
+/// [`WebApiBuilder::from_env`] over any source of variables (`lookup` reads
+/// one) and their `names` (checked for typos), so tests need not change the
+/// process's environment (which other threads may be reading). Every problem
+/// is found before any is reported, in one [`Error::InvalidInput`] whose
+/// `field` is the first one's variable.
+pub(crate) fn from_source(
     lookup: impl Fn(&str) -> Option<OsString>,
     names: impl IntoIterator<Item = OsString>,
 ) -> Result<WebApiBuilder, Error> {
