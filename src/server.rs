@@ -9,9 +9,6 @@ use ureq::http::uri::Authority;
 
 use crate::Error;
 
-const SANDBOX_URL: &str = "https://testapi.smileidentity.com/v1";
-const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
-
 /// The Smile ID server to call.
 ///
 /// Sandbox and production have different API keys: using one with the other
@@ -81,8 +78,8 @@ impl Server {
     /// The base URL, normalised (no trailing `/`).
     pub fn base_url(&self) -> &str {
         match self {
-            Server::Sandbox => SANDBOX_URL,
-            Server::Production => PRODUCTION_URL,
+            Server::Sandbox => "https://testapi.smileidentity.com/v1",
+            Server::Production => "https://api.smileidentity.com/v1",
             Server::Custom(url) => url.as_str(),
         }
     }

@@ -2,14 +2,7 @@
 //! [`JobStatus::verdict`], [`JobResult::verdict`] and [`Callback::verdict`].
 
 use crate::codes::result_code_category;
-use crate::{ActionResult, Callback, JobResult, JobStatus, Verdict, VerdictBasis};
-
-/// The `Actions` values that mean a human review is open or inconclusive.
-const REVIEW_ACTIONS: [ActionResult; 3] = [
-    ActionResult::UnderReview,
-    ActionResult::ProvisionallyApproved,
-    ActionResult::SentToHumanReview,
-];
+use crate::{Callback, JobResult, JobStatus, Verdict, VerdictBasis};
 
 impl JobStatus {
     /// What this status means, decided by these rules in turn:
@@ -121,12 +114,19 @@ fn decide(result: Option<&JobResult>, job_success: Option<bool>) -> (Verdict, Ve
         Some(false) => (Verdict::Rejected, VerdictBasis::Fallback),
         None => (Verdict::Provisional, VerdictBasis::Fallback),
     });
+    // The `Actions` values that mean a human review is open or inconclusive,
+    // in any case.
     let under_review = || {
         result.is_some_and(|r| {
             r.actions.iter().any(|(_, value)| {
-                REVIEW_ACTIONS
-                    .iter()
-                    .any(|review| value.as_str().trim().eq_ignore_ascii_case(review.as_str()))
+                let value = value.as_str().trim();
+                [
+                    "Under Review",
+                    "Provisionally Approved",
+                    "Sent to Human Review",
+                ]
+                .iter()
+                .any(|review| value.eq_ignore_ascii_case(review))
             })
         })
     };

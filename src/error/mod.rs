@@ -231,14 +231,9 @@ impl Error {
         source: Option<BoxError>,
         subject: Subject,
     ) -> Self {
-        let mut reason = reason.into();
-        let source = match source.map(|err| err.downcast::<serde_json::Error>()) {
-            Some(Ok(json)) => {
-                reason = format!("{reason}: {}", json_reason(&json));
-                None
-            }
-            Some(Err(other)) => Some(other),
-            None => None,
+        let (reason, source) = match source.map(|err| err.downcast::<serde_json::Error>()) {
+            Some(Ok(json)) => (format!("{}: {}", reason.into(), json_reason(&json)), None),
+            other => (reason.into(), other.and_then(Result::err)),
         };
         Error::Decode {
             reason,
