@@ -96,10 +96,9 @@ impl fmt::Display for Error {
                     if *attempts == 1 { "poll" } else { "polls" },
                     elapsed.as_secs_f64()
                 )?;
-                match last_error {
-                    Some(err) => write!(f, "; last error: {err}"),
-                    None => Ok(()),
-                }
+                last_error
+                    .as_ref()
+                    .map_or(Ok(()), |err| write!(f, "; last error: {err}"))
             }
             Error::JobMismatch {
                 expected_user_id,

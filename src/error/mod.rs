@@ -8,9 +8,6 @@ mod message;
 pub use kinds::{HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 use message::excerpt;
 
-/// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
 /// Everything that can go wrong while configuring the client, calling Smile ID,
 /// or judging what came back.
 ///
@@ -228,7 +225,7 @@ impl Error {
     pub(crate) fn decode(
         reason: impl Into<String>,
         body: &[u8],
-        source: Option<BoxError>,
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
         subject: Subject,
     ) -> Self {
         let (reason, source) = match source.map(|err| err.downcast::<serde_json::Error>()) {
