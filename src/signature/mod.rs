@@ -19,11 +19,8 @@ use issued::IssuedSignatures;
 pub(crate) use timestamp::format_timestamp;
 use timestamp::{REQUEST_TIMESTAMP_LEN, request_timestamp};
 
-/// The length of an HMAC-SHA256 tag.
-const TAG_LEN: usize = 32;
-
-/// An HMAC-SHA256 tag: a signature's raw bytes.
-type Tag = [u8; TAG_LEN];
+/// An HMAC-SHA256 tag: a signature's raw 32 bytes.
+type Tag = [u8; 32];
 
 /// Signs requests and checks signatures for one partner id and API key.
 ///
@@ -227,9 +224,9 @@ fn tag_bytes(tag: &hmac::Tag) -> Tag {
 /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
 /// malformed. Decoding into a fixed buffer keeps this allocation-free.
 fn decode(signature: &str) -> Result<Tag, crate::SignatureFailure> {
-    let mut tag = [0u8; TAG_LEN];
+    let mut tag: Tag = [0; 32];
     match STANDARD.decode_slice(signature, &mut tag) {
-        Ok(TAG_LEN) if signature.len() == 44 => Ok(tag),
+        Ok(32) if signature.len() == 44 => Ok(tag),
         _ => Err(crate::SignatureFailure::Malformed),
     }
 }
