@@ -85,15 +85,13 @@ pub(crate) fn from_source(
             ));
         }
     }
-    if let Some(((field, _), _)) = problems.split_first() {
+    // A missing required variable is always among the problems.
+    let (Some(partner_id), Some(api_key), []) = (partner_id, api_key, problems.as_slice()) else {
+        let field = problems.first().map_or(PARTNER_ID, |(field, _)| field);
         let texts: Vec<&str> = problems.iter().map(|(_, text)| text.as_str()).collect();
         let text = texts.join("; ");
         let reason = text.strip_prefix(field).unwrap_or(&text).trim_start();
         return Err(Error::invalid_input(field, reason));
-    }
-    // Both are required: had either been missing, a problem says so.
-    let (Some(partner_id), Some(api_key)) = (partner_id, api_key) else {
-        return Err(Error::invalid_input(PARTNER_ID, "is not set"));
     };
     // Unset means the defaults: the sandbox, and no callback.
     Ok(WebApi::builder(&partner_id, &api_key)
