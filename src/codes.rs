@@ -14,15 +14,12 @@ pub(crate) fn pad(code: u64) -> String {
     format!("{code:04}")
 }
 
-/// A code's verdict and where that verdict comes from.
-type Category = (Verdict, VerdictBasis);
-
 /// Every known `ResultCode`: its meaning, and the verdict category Smile ID
 /// gives it ([`DocumentedCode`](VerdictBasis::DocumentedCode)), or that its
 /// text in Smile ID's official examples and fixtures implies
 /// ([`ObservedCode`](VerdictBasis::ObservedCode)), or none (`1030`, an AML
 /// list hit, is neither a pass nor a fail by itself).
-const RESULT_CODES: &[(&str, &str, Option<Category>)] = {
+const RESULT_CODES: &[(&str, &str, Option<(Verdict, VerdictBasis)>)] = {
     use Verdict::*;
     use VerdictBasis::{DocumentedCode as Doc, ObservedCode as Seen};
     &[

@@ -173,15 +173,13 @@ pub(crate) fn wait(
     }
 }
 
-/// The smallest share of the wait's time worth making one more poll with.
-const MIN_FINAL_POLL: Duration = Duration::from_millis(50);
-
 /// How long to sleep before the next poll, given the interval due and the time
 /// `left` before the deadline; `None` when no poll fits any more. A poll that
 /// would start too late is moved earlier, leaving it half the time left (at
 /// most 2 s) to complete.
 fn next_wait(interval: Duration, left: Duration) -> Option<Duration> {
-    if left < MIN_FINAL_POLL {
+    // Less than 50 ms is not worth one more poll.
+    if left < Duration::from_millis(50) {
         return None;
     }
     let reserve = (left / 2).min(Duration::from_secs(2));
