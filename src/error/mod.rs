@@ -192,14 +192,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source.as_ref()),
-            Error::Decode {
-                source: Some(source),
-                ..
-            } => Some(source.as_ref()),
-            Error::WaitTimeout {
-                last_error: Some(err),
-                ..
-            } => Some(err.as_ref()),
+            Error::Decode { source, .. } => source.as_deref().map(|source| source as _),
+            Error::WaitTimeout { last_error, .. } => last_error.as_deref().map(|err| err as _),
             _ => None,
         }
     }
