@@ -14,12 +14,15 @@ pub(crate) fn pad(code: u64) -> String {
     format!("{code:04}")
 }
 
+/// A code's verdict and where that verdict comes from.
+type Category = (Verdict, VerdictBasis);
+
 /// Every known `ResultCode`: its meaning, and the verdict category Smile ID
 /// gives it ([`DocumentedCode`](VerdictBasis::DocumentedCode)), or that its
 /// text in Smile ID's official examples and fixtures implies
 /// ([`ObservedCode`](VerdictBasis::ObservedCode)), or none (`1030`, an AML
 /// list hit, is neither a pass nor a fail by itself).
-const RESULT_CODES: &[(&str, &str, Option<(Verdict, VerdictBasis)>)] = {
+const RESULT_CODES: &[(&str, &str, Option<Category>)] = {
     use Verdict::*;
     use VerdictBasis::{DocumentedCode as Doc, ObservedCode as Seen};
     &[
@@ -79,7 +82,7 @@ pub fn result_code_meaning(code: &str) -> Option<&'static str> {
 /// The verdict a known `ResultCode` stands for, and whether Smile ID
 /// documents it or its official examples only show it; `None` for a code
 /// without a known category.
-pub(crate) fn result_code_category(code: &str) -> Option<(Verdict, VerdictBasis)> {
+pub(crate) fn result_code_category(code: &str) -> Option<Category> {
     RESULT_CODES
         .iter()
         .find(|(known, _, _)| *known == code)

@@ -2,7 +2,14 @@
 //! [`JobStatus::verdict`], [`JobResult::verdict`] and [`Callback::verdict`].
 
 use crate::codes::result_code_category;
-use crate::{Callback, JobResult, JobStatus, Verdict, VerdictBasis};
+use crate::{ActionResult, Callback, JobResult, JobStatus, Verdict, VerdictBasis};
+
+/// The `Actions` values that mean a human review is open or inconclusive.
+const REVIEW_ACTIONS: [ActionResult; 3] = [
+    ActionResult::UnderReview,
+    ActionResult::ProvisionallyApproved,
+    ActionResult::SentToHumanReview,
+];
 
 impl JobStatus {
     /// What this status means, decided by these rules in turn:
@@ -114,23 +121,14 @@ fn decide(result: Option<&JobResult>, job_success: Option<bool>) -> (Verdict, Ve
         Some(false) => (Verdict::Rejected, VerdictBasis::Fallback),
         None => (Verdict::Provisional, VerdictBasis::Fallback),
     });
-    // The `Actions` values that mean a human review is open or inconclusive,
-    // in any case.
-    let under_review = || {
-        result.is_some_and(|r| {
-            r.actions.iter().any(|(_, value)| {
-                let value = value.as_str().trim();
-                [
-                    "Under Review",
-                    "Provisionally Approved",
-                    "Sent to Human Review",
-                ]
+    let under_review = result.is_some_and(|r| {
+        r.actions.iter().any(|(_, value)| {
+            REVIEW_ACTIONS
                 .iter()
-                .any(|review| value.eq_ignore_ascii_case(review))
-            })
+                .any(|review| value.as_str().trim().eq_ignore_ascii_case(review.as_str()))
         })
-    };
-    if verdict == Verdict::Approved && (job_success == Some(false) || under_review()) {
+    });
+    if verdict == Verdict::Approved && (job_success == Some(false) || under_review) {
         return (Verdict::Provisional, basis);
     }
     (verdict, basis)
