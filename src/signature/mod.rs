@@ -19,6 +19,9 @@ use issued::IssuedSignatures;
 pub(crate) use timestamp::format_timestamp;
 use timestamp::{REQUEST_TIMESTAMP_LEN, request_timestamp};
 
+/// The fixed suffix of every signed message.
+const SUFFIX: &[u8] = b"sid_request";
+
 /// An HMAC-SHA256 tag: a signature's raw 32 bytes.
 type Tag = [u8; 32];
 
@@ -199,12 +202,7 @@ impl Signature {
 
     /// The signed message: `timestamp + partner_id + "sid_request"`.
     fn message(&self, timestamp: &str) -> Vec<u8> {
-        [
-            timestamp.as_bytes(),
-            self.partner_id.as_bytes(),
-            b"sid_request",
-        ]
-        .concat()
+        [timestamp.as_bytes(), self.partner_id.as_bytes(), SUFFIX].concat()
     }
 
     /// The raw HMAC over `timestamp`.
