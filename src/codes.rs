@@ -82,7 +82,7 @@ pub fn result_code_meaning(code: &str) -> Option<&'static str> {
 /// The verdict a known `ResultCode` stands for, and whether Smile ID
 /// documents it or its official examples only show it; `None` for a code
 /// without a known category.
-pub(crate) fn result_code_category(code: &str) -> Option<(Verdict, VerdictBasis)> {
+pub(crate) fn result_code_category(code: &str) -> Option<Category> {
     RESULT_CODES
         .iter()
         .find(|(known, _, _)| *known == code)
@@ -127,10 +127,7 @@ pub fn error_code_meaning(code: &str) -> Option<&'static str> {
 /// assert_eq!(smile_id::job_status_code_meaning("2340"), None); // seen, meaning unknown
 /// ```
 pub fn job_status_code_meaning(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "2302" => "job status found (the code a completed job's status carries)",
-        _ => return None,
-    })
+    (code == "2302").then_some("job status found (the code a completed job's status carries)")
 }
 
 #[cfg(test)]

@@ -46,10 +46,6 @@ pub struct Config {
     pub retry_base_delay: Duration,
 }
 
-/// The shortest retry delay: a shorter one is taken as this, so that
-/// retries never spin.
-const MIN_RETRY_BASE_DELAY: Duration = Duration::from_millis(1);
-
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -82,9 +78,10 @@ impl Config {
         }
         self.timeout = self.timeout.min(NO_PRACTICAL_LIMIT);
         self.connect_timeout = self.connect_timeout.min(self.timeout);
+        // At least 1 ms, so that retries never spin.
         self.retry_base_delay = self
             .retry_base_delay
-            .clamp(MIN_RETRY_BASE_DELAY, NO_PRACTICAL_LIMIT);
+            .clamp(Duration::from_millis(1), NO_PRACTICAL_LIMIT);
         Ok(self)
     }
 }
@@ -187,7 +184,10 @@ impl WebApiBuilder {
     /// `SMILE_ID_*` variable that looks like a typo of a known one
     /// (`SMILE_ID_APIKEY`). The API key's value is never part of a message.
     pub fn from_env() -> Result<WebApiBuilder, Error> {
-        crate::env::from_env()
+        crate::env::from_source(
+            |name| std::env::var_os(name),
+            std::env::vars_os().map(|(name, _)| name),
+        )
     }
 
     /// The server to call: what [`WebApi::new`]'s `sid_server` takes, a
@@ -403,10 +403,6 @@ struct KeyFingerprint {
 }
 
 impl KeyFingerprint {
-    /// Keys shorter than this are not looked for: short strings turn up in
-    /// URLs by chance, and real keys are far longer.
-    const MIN_LEN: usize = 8;
-
     fn of(api_key: &str) -> Self {
         KeyFingerprint {
             len: api_key.len(),
@@ -420,7 +416,9 @@ impl KeyFingerprint {
 
     /// Whether `text` contains the key, in any case.
     fn is_in(&self, text: &str) -> bool {
-        self.len >= Self::MIN_LEN
+        // Keys shorter than 8 bytes are not looked for: short strings turn
+        // up in URLs by chance, and real keys are far longer.
+        self.len >= 8
             && text
                 .as_bytes()
                 .windows(self.len)

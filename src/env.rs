@@ -27,20 +27,12 @@ const KNOWN: [&str; 6] = [
     "SMILE_ID_JOB_ID",
 ];
 
-/// [`WebApiBuilder::from_env`], over the process's environment.
-pub(crate) fn from_env() -> Result<WebApiBuilder, Error> {
-    from_source(
-        |name| std::env::var_os(name),
-        std::env::vars_os().map(|(name, _)| name),
-    )
-}
-
-/// [`from_env`] over any source of variables (`lookup` reads one) and their
-/// `names` (checked for typos), so tests need not change the process's
-/// environment (which other threads may be reading). Every problem is found
-/// before any is reported, in one [`Error::InvalidInput`] whose `field` is
-/// the first one's variable.
-fn from_source(
+/// [`WebApiBuilder::from_env`] over any source of variables (`lookup` reads
+/// one) and their `names` (checked for typos), so tests need not change the
+/// process's environment (which other threads may be reading). Every problem
+/// is found before any is reported, in one [`Error::InvalidInput`] whose
+/// `field` is the first one's variable.
+pub(crate) fn from_source(
     lookup: impl Fn(&str) -> Option<OsString>,
     names: impl IntoIterator<Item = OsString>,
 ) -> Result<WebApiBuilder, Error> {
@@ -93,15 +85,13 @@ fn from_source(
             ));
         }
     }
-    if let Some(((field, _), _)) = problems.split_first() {
+    // A missing required variable is always among the problems.
+    let (Some(partner_id), Some(api_key), []) = (partner_id, api_key, problems.as_slice()) else {
+        let field = problems.first().map_or(PARTNER_ID, |(field, _)| field);
         let texts: Vec<&str> = problems.iter().map(|(_, text)| text.as_str()).collect();
         let text = texts.join("; ");
         let reason = text.strip_prefix(field).unwrap_or(&text).trim_start();
         return Err(Error::invalid_input(field, reason));
-    }
-    // Both are required: had either been missing, a problem says so.
-    let (Some(partner_id), Some(api_key)) = (partner_id, api_key) else {
-        return Err(Error::invalid_input(PARTNER_ID, "is not set"));
     };
     // Unset means the defaults: the sandbox, and no callback.
     Ok(WebApi::builder(&partner_id, &api_key)

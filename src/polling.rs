@@ -118,7 +118,7 @@ pub(crate) fn wait(
     let mut attempt = 0u32;
     let mut last_status: Option<JobStatus> = None;
     // Set by every poll: `Some` when it failed.
-    let mut last_error: Option<Error>;
+    let mut last_error: Option<Error> = None;
     let mut final_poll = false;
     // The signatures of this wait's answers (the most recent few): each
     // genuine answer is signed at its own time, so a repeat is a replay.
@@ -134,42 +134,33 @@ pub(crate) fn wait(
                         subject: Subject::Response,
                     });
                 }
-                if answered.len() == REMEMBERED_ANSWERS {
+                // At most 256 kept: memory stays bounded however long the wait.
+                if answered.len() == 256 {
                     answered.pop_front();
                 }
                 answered.push_back(status.signature.clone());
                 Ok(status)
             });
         crate::logging::poll(&partner_params.job_id, attempt, started.elapsed(), &polled);
-        match polled {
+        let outcome = match polled {
             Ok(status) if status.job_complete => return Ok(status),
             Ok(status) => {
-                last_status = Some(status);
                 last_error = None;
+                PollOutcome::Pending(last_status.insert(status))
             }
-            Err(err) if err.is_transient() => last_error = Some(err),
+            Err(err) if err.is_transient() => PollOutcome::TransientError(last_error.insert(err)),
             Err(err) => return Err(err),
-        }
+        };
         let interval = policy.interval(attempt);
         let left = deadline.saturating_duration_since(Instant::now());
-        let next = if final_poll {
-            None
-        } else {
-            next_wait(interval, left)
-        };
+        let next = next_wait(interval, left).filter(|_| !final_poll);
         final_poll = next.is_some_and(|wait| wait < interval);
-        let outcome = match (&last_error, &last_status) {
-            (Some(err), _) => Some(PollOutcome::TransientError(err)),
-            (None, status) => status.as_ref().map(PollOutcome::Pending),
-        };
-        if let Some(outcome) = outcome {
-            progress(&PollProgress {
-                attempt,
-                elapsed: started.elapsed(),
-                outcome,
-                next_poll_in: next,
-            });
-        }
+        progress(&PollProgress {
+            attempt,
+            elapsed: started.elapsed(),
+            outcome,
+            next_poll_in: next,
+        });
         let Some(wait) = next else {
             return Err(Error::WaitTimeout {
                 attempts: attempt,
@@ -182,18 +173,13 @@ pub(crate) fn wait(
     }
 }
 
-/// How many of a wait's answer signatures are remembered.
-const REMEMBERED_ANSWERS: usize = 256;
-
-/// The smallest share of the wait's time worth making one more poll with.
-const MIN_FINAL_POLL: Duration = Duration::from_millis(50);
-
 /// How long to sleep before the next poll, given the interval due and the time
 /// `left` before the deadline; `None` when no poll fits any more. A poll that
 /// would start too late is moved earlier, leaving it half the time left (at
 /// most 2 s) to complete.
 fn next_wait(interval: Duration, left: Duration) -> Option<Duration> {
-    if left < MIN_FINAL_POLL {
+    // Less than 50 ms is not worth one more poll.
+    if left < Duration::from_millis(50) {
         return None;
     }
     let reserve = (left / 2).min(Duration::from_secs(2));

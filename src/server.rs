@@ -9,9 +9,6 @@ use ureq::http::uri::Authority;
 
 use crate::Error;
 
-const SANDBOX_URL: &str = "https://testapi.smileidentity.com/v1";
-const PRODUCTION_URL: &str = "https://api.smileidentity.com/v1";
-
 /// The Smile ID server to call.
 ///
 /// Sandbox and production have different API keys: using one with the other
@@ -75,14 +72,40 @@ impl Server {
     /// [`Error::InvalidInput`] for `sid_server` when the URL is not
     /// acceptable; the message never repeats it.
     pub fn custom(url: &str) -> Result<Server, Error> {
-        normalize_base_url(url).map(|url| Server::Custom(BaseUrl(url)))
+        // One canonical form: scheme in lower case, no trailing `/`. The
+        // scheme is required: a URL is never given one, so it can never be
+        // given two.
+        let url = check_url("sid_server", url, false)?;
+        let scheme = url.scheme_str().unwrap_or("https").to_ascii_lowercase();
+        let authority = url.authority().map_or("", Authority::as_str);
+        let path = url.path().trim_end_matches('/');
+        // Smile ID answers under /v1: its own host without a path would be a 404
+        // on every call, reported as a server error far from its cause.
+        let host = url.host().unwrap_or("").to_ascii_lowercase();
+        let smile_id = host == "smileidentity.com" || host.ends_with(".smileidentity.com");
+        if smile_id && path.is_empty() {
+            return Err(Error::invalid_input(
+                "sid_server",
+                "has no path: Smile ID's servers answer under /v1 (https://api.smileidentity.com/v1)",
+            ));
+        }
+        let last = path.rsplit('/').next().unwrap_or_default();
+        if last.eq_ignore_ascii_case("job_status") {
+            return Err(Error::invalid_input(
+                "sid_server",
+                "ends in /job_status: the base URL should end in /v1 (the client adds /job_status)",
+            ));
+        }
+        Ok(Server::Custom(BaseUrl(format!(
+            "{scheme}://{authority}{path}"
+        ))))
     }
 
     /// The base URL, normalised (no trailing `/`).
     pub fn base_url(&self) -> &str {
         match self {
-            Server::Sandbox => SANDBOX_URL,
-            Server::Production => PRODUCTION_URL,
+            Server::Sandbox => "https://testapi.smileidentity.com/v1",
+            Server::Production => "https://api.smileidentity.com/v1",
             Server::Custom(url) => url.as_str(),
         }
     }
@@ -150,34 +173,6 @@ macro_rules! server_from_int {
 }
 
 server_from_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
-
-/// Checks a base URL and puts it in one canonical form: scheme in lower case,
-/// no trailing `/`. The scheme is required: a URL is never given one, so it
-/// can never be given two.
-pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
-    let url = check_url("sid_server", raw, false)?;
-    let scheme = url.scheme_str().unwrap_or("https").to_ascii_lowercase();
-    let authority = url.authority().map_or("", Authority::as_str);
-    let path = url.path().trim_end_matches('/');
-    // Smile ID answers under /v1: its own host without a path would be a 404
-    // on every call, reported as a server error far from its cause.
-    let host = url.host().unwrap_or("").to_ascii_lowercase();
-    let smile_id = host == "smileidentity.com" || host.ends_with(".smileidentity.com");
-    if smile_id && path.is_empty() {
-        return Err(Error::invalid_input(
-            "sid_server",
-            "has no path: Smile ID's servers answer under /v1 (https://api.smileidentity.com/v1)",
-        ));
-    }
-    let last = path.rsplit('/').next().unwrap_or_default();
-    if last.eq_ignore_ascii_case("job_status") {
-        return Err(Error::invalid_input(
-            "sid_server",
-            "ends in /job_status: the base URL should end in /v1 (the client adds /job_status)",
-        ));
-    }
-    Ok(format!("{scheme}://{authority}{path}"))
-}
 
 /// Checks a callback URL: https (http only on loopback), a valid host, no
 /// white space or credentials. A query is allowed (it may carry a token).
@@ -251,12 +246,10 @@ fn is_loopback(host: &str) -> bool {
 /// no port or a number from 1 to 65535. (`Uri` checks neither.)
 fn valid_host(authority: &Authority) -> bool {
     let host = authority.host();
-    let port_ok = match authority.as_str().strip_prefix(host) {
-        Some("") => true,
-        Some(port) => port.strip_prefix(':').is_some_and(|digits| {
-            digits.bytes().all(|b| b.is_ascii_digit()) && digits.parse::<u16>().is_ok_and(|p| p > 0)
-        }),
-        None => false,
+    let port_ok = match authority.port() {
+        // `u16::from_str` would also take a sign.
+        Some(port) => port.as_str().bytes().all(|b| b.is_ascii_digit()) && port.as_u16() > 0,
+        None => authority.as_str() == host,
     };
     let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
@@ -277,6 +270,11 @@ fn valid_host(authority: &Authority) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`Server::custom`] makes of `raw`, as text.
+    fn normalize_base_url(raw: &str) -> Result<String, Error> {
+        Server::custom(raw).map(|server| server.base_url().to_owned())
+    }
 
     fn ok(raw: &str) -> String {
         normalize_base_url(raw).unwrap()
@@ -344,6 +342,8 @@ mod tests {
             "https://example.com:99999/v1",
             "https://example.com:80a/v1",
             "https://example.com:+80/v1",
+            "https://example.com:80:90/v1",
+            "https://[::1]:/v1",
             "https://[::1/v1",
             "https://[nonsense]/v1",
             "https://exa_mple..com",

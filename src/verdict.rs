@@ -121,16 +121,14 @@ fn decide(result: Option<&JobResult>, job_success: Option<bool>) -> (Verdict, Ve
         Some(false) => (Verdict::Rejected, VerdictBasis::Fallback),
         None => (Verdict::Provisional, VerdictBasis::Fallback),
     });
-    let under_review = || {
-        result.is_some_and(|r| {
-            r.actions.iter().any(|(_, value)| {
-                REVIEW_ACTIONS
-                    .iter()
-                    .any(|review| value.as_str().trim().eq_ignore_ascii_case(review.as_str()))
-            })
+    let under_review = result.is_some_and(|r| {
+        r.actions.iter().any(|(_, value)| {
+            REVIEW_ACTIONS
+                .iter()
+                .any(|review| value.as_str().trim().eq_ignore_ascii_case(review.as_str()))
         })
-    };
-    if verdict == Verdict::Approved && (job_success == Some(false) || under_review()) {
+    });
+    if verdict == Verdict::Approved && (job_success == Some(false) || under_review) {
         return (Verdict::Provisional, basis);
     }
     (verdict, basis)

@@ -34,11 +34,8 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "http status {status}: {message}")?;
                 if let Some(code) = code {
-                    write!(f, " (smile id code {code}")?;
-                    if let Some(meaning) = crate::error_code_meaning(code) {
-                        write!(f, ": {meaning}")?;
-                    }
-                    f.write_str(")")?;
+                    let meaning = crate::error_code_meaning(code).map(|m| format!(": {m}"));
+                    write!(f, " (smile id code {code}{})", meaning.unwrap_or_default())?;
                 }
                 if *status == 404 {
                     f.write_str(
@@ -96,10 +93,9 @@ impl fmt::Display for Error {
                     if *attempts == 1 { "poll" } else { "polls" },
                     elapsed.as_secs_f64()
                 )?;
-                match last_error {
-                    Some(err) => write!(f, "; last error: {err}"),
-                    None => Ok(()),
-                }
+                last_error
+                    .as_ref()
+                    .map_or(Ok(()), |err| write!(f, "; last error: {err}"))
             }
             Error::JobMismatch {
                 expected_user_id,

@@ -8,9 +8,6 @@ mod message;
 pub use kinds::{HttpDetails, SignatureFailure, Subject, TransportErrorKind};
 use message::excerpt;
 
-/// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
 /// Everything that can go wrong while configuring the client, calling Smile ID,
 /// or judging what came back.
 ///
@@ -196,14 +193,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source.as_ref()),
-            Error::Decode {
-                source: Some(source),
-                ..
-            } => Some(source.as_ref()),
-            Error::WaitTimeout {
-                last_error: Some(err),
-                ..
-            } => Some(err.as_ref()),
+            Error::Decode { source, .. } => source.as_deref().map(|source| source as _),
+            Error::WaitTimeout { last_error, .. } => last_error.as_deref().map(|err| err as _),
             _ => None,
         }
     }
@@ -229,17 +220,12 @@ impl Error {
     pub(crate) fn decode(
         reason: impl Into<String>,
         body: &[u8],
-        source: Option<BoxError>,
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
         subject: Subject,
     ) -> Self {
-        let mut reason = reason.into();
-        let source = match source.map(|err| err.downcast::<serde_json::Error>()) {
-            Some(Ok(json)) => {
-                reason = format!("{reason}: {}", json_reason(&json));
-                None
-            }
-            Some(Err(other)) => Some(other),
-            None => None,
+        let (reason, source) = match source.map(|err| err.downcast::<serde_json::Error>()) {
+            Some(Ok(json)) => (format!("{}: {}", reason.into(), json_reason(&json)), None),
+            other => (reason.into(), other.and_then(Result::err)),
         };
         Error::Decode {
             reason,

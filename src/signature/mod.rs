@@ -22,11 +22,8 @@ use timestamp::{REQUEST_TIMESTAMP_LEN, request_timestamp};
 /// The fixed suffix of every signed message.
 const SUFFIX: &[u8] = b"sid_request";
 
-/// The length of an HMAC-SHA256 tag.
-const TAG_LEN: usize = 32;
-
-/// An HMAC-SHA256 tag: a signature's raw bytes.
-type Tag = [u8; TAG_LEN];
+/// An HMAC-SHA256 tag: a signature's raw 32 bytes.
+type Tag = [u8; 32];
 
 /// Signs requests and checks signatures for one partner id and API key.
 ///
@@ -214,21 +211,20 @@ impl Signature {
     }
 }
 
-/// An HMAC-SHA256 tag's bytes, which are always [`TAG_LEN`].
+/// An HMAC-SHA256 tag's bytes.
 fn tag_bytes(tag: &hmac::Tag) -> Tag {
-    let mut bytes = [0u8; TAG_LEN];
-    for (out, byte) in bytes.iter_mut().zip(tag.as_ref()) {
-        *out = *byte;
-    }
-    bytes
+    // An HMAC-SHA256 tag is always 32 bytes: `ring` fixes its length by the
+    // algorithm, whatever was signed.
+    #[allow(clippy::expect_used)]
+    Tag::try_from(tag.as_ref()).expect("an HMAC-SHA256 tag is 32 bytes")
 }
 
 /// A signature's 32 bytes: standard, padded base64 of 44 characters, or
 /// malformed. Decoding into a fixed buffer keeps this allocation-free.
 fn decode(signature: &str) -> Result<Tag, crate::SignatureFailure> {
-    let mut tag = [0u8; TAG_LEN];
+    let mut tag: Tag = [0; 32];
     match STANDARD.decode_slice(signature, &mut tag) {
-        Ok(TAG_LEN) if signature.len() == 44 => Ok(tag),
+        Ok(32) if signature.len() == 44 => Ok(tag),
         _ => Err(crate::SignatureFailure::Malformed),
     }
 }
