@@ -141,7 +141,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! smile-id = { version = "0.1", features = ["testing"] }
+//! smile-id = { path = "../smile-id", features = ["testing"] } # not yet on crates.io
 //! ```
 //!
 //! # Features
