@@ -806,3 +806,96 @@ fn a_leading_byte_order_mark_is_skipped() {
         assert!(api.verify_callback(&misplaced).is_err());
     }
 }
+
+// Review of issue 20 (w23-revh): a server that hides a request signature in
+// a body field that the log line or Debug shows, and URL forms that slip by.
+
+/// Every text field of an authentic answer set to a request signature of this
+/// client: no field may bring it into the status's `Display` (the poll log
+/// line and the command's output).
+#[test]
+fn no_body_field_brings_an_echoed_signature_into_the_status_line() {
+    let api = offline_api();
+    let echoed = api.signature().generate_signature().signature;
+    let result = |field: &str| {
+        let mut r = json!({
+            "ResultCode": "0810",
+            "PartnerParams": {"user_id": "user-1", "job_id": "job-1", "job_type": 1},
+        });
+        r[field] = Value::String(echoed.clone());
+        r
+    };
+    let bodies = [
+        json!({"job_complete": false, "job_success": false, "result": echoed}),
+        json!({"job_complete": false, "job_success": false, "code": echoed}),
+        json!({"job_complete": true, "job_success": true, "result": result("SmileJobID")}),
+        json!({"job_complete": true, "job_success": true, "result": result("ResultCode")}),
+    ];
+    for body in bodies {
+        let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+        let line = status.to_string();
+        assert!(!line.contains(&echoed), "{body}: {line}");
+    }
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_and_odd_urls_are_refused() {
+    for url in [
+        "http://127.0.0.1.evil.com/v1",
+        "http://localhost.evil.com/v1",
+        "http://0x7f.1/v1",
+        "http://2130706433/v1",
+        "http://127.1/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+        "http://evil.com\\@127.0.0.1/v1",
+        "http://127.0.0.1\\.evil.com/v1",
+        "https://user:pw@api.example.com/v1",
+        "https://api.example.com:+443/v1",
+        "https://api.example.com:0/v1",
+        "https://api.example.com:65536/v1",
+        "https://api.example.com/v1?x",
+        "https://api.example.com/v1#f",
+        "https://api.example.com\\v1",
+        "https://api example.com/v1",
+        "https:///v1",
+        "https://",
+        "",
+    ] {
+        assert!(Server::custom(url).is_err(), "{url:?} was accepted");
+    }
+    for url in [
+        "http://127.0.0.1:8080/v1",
+        "http://localhost/v1",
+        "http://[::1]:1/v1",
+        "https://api.example.com/v1/",
+    ] {
+        assert!(Server::custom(url).is_ok(), "{url:?} was refused");
+    }
+}
+
+/// Genuine shapes the one-byte skip and the decoder must keep reading:
+/// escaped names, `\u0000`, PHP's `\/`, huge and tiny numbers, a long photo.
+#[test]
+fn genuine_odd_but_valid_answers_are_read() {
+    let api = offline_api();
+    let photo = "QUJD\\/".repeat(300_000);
+    let text = format!(
+        r#"{{"job_complete":true,"job_success":true,"result":{{"ResultCode":"1012","ResultText":"ID Validated","FullName":"Ren\u00e9e \u0000 O\u2019Brien \ud83d\ude00","Photo":"{photo}","ConfidenceValue":1e400,"Big":-1e-400,"FullData":{{"a":[[[[[[[[[[[[[[[[[[[[{{"b":null}}]]]]]]]]]]]]]]]]]]]]}},"PartnerParams":{{"user_id":"user-1","job_id":"job-1","job_type":"5"}}}}}}"#
+    );
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let stamp = api.signature().sign_timestamp(&now);
+    let body = format!(
+        r#"{},"timestamp":"{}","signature":"{}"}}"#,
+        text.strip_suffix('}').unwrap(),
+        stamp.timestamp,
+        stamp.signature
+    );
+    let status = api.verify_job_status(body.as_bytes(), &job()).unwrap();
+    let result = status.result.unwrap();
+    assert_eq!(
+        result.extra.get_str("FullName").as_deref(),
+        Some("Renée \u{0} O’Brien 😀")
+    );
+}
