@@ -961,3 +961,53 @@ fn a_form_decoded_signature_is_not_in_an_errors_debug() {
     let debug = format!("{err:?}");
     assert!(!debug.contains(&spaced), "{debug}");
 }
+
+/// Bodies at a 16 MiB cap made to cost the pre-authentication scan: each is
+/// refused as what it is, quickly, without a stack overflow.
+#[test]
+fn giant_hostile_bodies_are_refused_cheaply() {
+    const SIZE: usize = 16 << 20;
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .max_response_bytes(SIZE as u64 * 2)
+        .build()
+        .unwrap();
+    let sig = api.signature().sign_timestamp("2026-01-01T00:00:00Z");
+    let tail = format!(
+        r#""timestamp":"{}","signature":"{}"}}"#,
+        sig.timestamp, sig.signature
+    );
+    let bodies: Vec<(Vec<u8>, &str)> = vec![
+        ("[".repeat(SIZE).into_bytes(), "nested deeper"),
+        (
+            format!(r#"{{"a":{}"#, "{\"a\":".repeat(SIZE / 5)).into_bytes(),
+            "nested deeper",
+        ),
+        (
+            format!(r#"{{"{}":1,{tail}"#, "\\u0061".repeat(SIZE / 6)).into_bytes(),
+            "key with escapes",
+        ),
+        (
+            format!(r#"{{"a":"{}",{tail}"#, "\\\"".repeat(SIZE / 2)).into_bytes(),
+            "out of tolerance",
+        ),
+        (
+            format!(r#"{{"a":[{}],{tail}"#, "\"}\",".repeat(SIZE / 4)).into_bytes(),
+            "not JSON",
+        ),
+        (
+            format!(r#"{{{}{tail}"#, "\"a\":1,".repeat(SIZE / 6)).into_bytes(),
+            "out of tolerance",
+        ),
+    ];
+    for (body, what) in bodies {
+        let started = Instant::now();
+        let err = api.verify_job_status(&body, &job()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(what), "{what}: {text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: {:?}",
+            started.elapsed()
+        );
+    }
+}
