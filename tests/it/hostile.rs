@@ -959,7 +959,6 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
 /// A form-decoded echo writes each `+` of a signature as a space; the
 /// redactor before issue 20 cut that form too (up to three spaces).
 #[test]
-#[ignore = "open: issue 20's one-rule redactor no longer cuts `+` written as a space (review w23-revh)"]
 fn a_form_decoded_signature_is_not_in_an_errors_debug() {
     let api = offline_api();
     let mut echoed = api.signature().generate_signature().signature;
