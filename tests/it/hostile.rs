@@ -945,6 +945,11 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
         let debug = format!("{callback:?}");
         assert!(!debug.contains(&echoed), "{field}: {debug}");
     }
+    let links = json!({"selfie_image": format!("https://h.example/{echoed}"), "error": echoed});
+    let body = json!({"job_complete": false, "job_success": false, "image_links": links});
+    let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+    let debug = format!("{status:?}");
+    assert!(!debug.contains(&echoed), "image_links: {debug}");
     // A callback's ids are not checked against a job asked about.
     for field in ["user_id", "job_id"] {
         let mut r = json!({"PartnerParams": {"user_id": "u", "job_id": "j"}});
