@@ -917,8 +917,7 @@ fn genuine_odd_but_valid_answers_are_read() {
 }
 
 /// The same, for the status's `Debug` (what `{:?}` in a user's log shows).
-/// (Still shown raw: `JobType::Text`, `ActionResult::Other` and `Extra`'s
-/// keys.)
+/// (Still shown raw: a `job_type` sent as a string, `JobType::Text`.)
 #[test]
 fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
     let api = offline_api();
@@ -945,6 +944,14 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
         let debug = format!("{callback:?}");
         assert!(!debug.contains(&echoed), "{field}: {debug}");
     }
+    let mut r = json!({"PartnerParams": {"user_id": "user-1", "job_id": "job-1"}});
+    r["Actions"] = json!({"Liveness_Check": echoed});
+    r[echoed.as_str()] = json!(1);
+    r["Actions"][echoed.as_str()] = json!("Passed");
+    let body = json!({"job_complete": true, "job_success": true, "result": r});
+    let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+    let debug = format!("{status:?}");
+    assert!(!debug.contains(&echoed), "keys and actions: {debug}");
     let links = json!({"selfie_image": format!("https://h.example/{echoed}"), "error": echoed});
     let body = json!({"job_complete": false, "job_success": false, "image_links": links});
     let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
