@@ -17,6 +17,9 @@ use std::borrow::Cow;
 /// too, which logs do not miss.
 const MIN_RUN: usize = 40;
 
+/// The most spaces standing for `+` in one form-decoded signature.
+const MAX_SPACES: usize = 3;
+
 /// What replaces a key-shaped run or a query string.
 const REDACTED: &str = "[redacted]";
 
@@ -35,6 +38,7 @@ fn ends_word(c: char) -> bool {
 /// `text` with every key-shaped run and every URL query string replaced by
 /// `[redacted]`.
 pub(crate) fn redact(text: &str) -> String {
+    let text = &cut_spaced(text);
     let mut out = String::with_capacity(text.len());
     for piece in text.split_inclusive(ends_word) {
         let word = piece.trim_end_matches(ends_word);
@@ -54,6 +58,53 @@ pub(crate) fn redact(text: &str) -> String {
             out.push_str(REDACTED);
         }
         out.push_str(piece.get(word.len()..).unwrap_or_default());
+    }
+    out
+}
+
+/// `text` with every signature written form-decoded (each `+` as a space)
+/// replaced by `[redacted]`: runs shorter than [`MIN_RUN`] joined by at most
+/// [`MAX_SPACES`] single spaces into [`MIN_RUN`] + 4 characters or more
+/// (prose has many short words between its spaces).
+fn cut_spaced(text: &str) -> String {
+    let pieces: Vec<&str> = text.split(' ').collect();
+    let lead = |p: &str| p.len() - p.trim_start_matches(in_run).len();
+    // A run long enough alone is cut whole by itself, not with words.
+    let short = |run: usize| (1..MIN_RUN).contains(&run);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(first) = pieces.get(at) {
+        let kept = first.trim_end_matches(in_run);
+        let (mut len, mut end) = (first.len() - kept.len(), None);
+        let starts = short(len);
+        for (j, piece) in pieces.iter().enumerate().skip(at + 1).take(MAX_SPACES) {
+            let run = lead(piece);
+            if !starts || !short(run) {
+                break;
+            }
+            if len + 1 + run >= MIN_RUN + 4 {
+                end = Some((j, run));
+            }
+            if run < piece.len() {
+                break;
+            }
+            len += 1 + run;
+        }
+        match end.and_then(|(j, run)| Some((j, pieces.get(j)?.get(run..)?))) {
+            Some((j, rest)) => {
+                out.push_str(kept);
+                out.push_str(REDACTED);
+                out.push_str(rest);
+                at = j + 1;
+            }
+            None => {
+                out.push_str(first);
+                at += 1;
+            }
+        }
+        if at < pieces.len() {
+            out.push(' ');
+        }
     }
     out
 }
@@ -94,6 +145,8 @@ mod tests {
             SIG.replace('+', "-").replace('/', "_"),
             SIG.replace('+', "&#43;").replace('/', "&#x2F;"),
             format!("{}\n{}\r\n{}", &SIG[..20], &SIG[20..40], &SIG[40..]),
+            SIG.replace('+', " "),
+            format!("{} {} {}", &SIG[..20], &SIG[20..40], &SIG[40..]),
         ];
         for encoded in encodings {
             let out = redact(&format!("echo: {encoded}."));

@@ -33,9 +33,9 @@ impl fmt::Debug for ImageLinks {
                 &self
                     .selfie_image
                     .as_deref()
-                    .map(crate::redact::url_without_query),
+                    .map(|url| crate::redact::redact(&crate::redact::url_without_query(url))),
             )
-            .field("error", &self.error)
+            .field("error", &self.error.as_deref().map(crate::redact::redact))
             .field("extra", &self.extra)
             .finish()
     }

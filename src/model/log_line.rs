@@ -11,14 +11,24 @@ use std::fmt;
 const MAX_TEXT: usize = 64;
 
 /// Text cut to [`MAX_TEXT`] characters, shown quoted and escaped by `{:?}`,
-/// so a hostile value cannot break the line or flood the log.
+/// so a hostile value cannot break the line or flood the log; key-shaped runs
+/// cut out first, since an unauthenticated body may put a request signature
+/// in any field (a `result` message, a `code`, `SmileJobID`).
 pub(super) struct Short<'a>(pub(super) &'a str);
 
 impl fmt::Debug for Short<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(MAX_TEXT) {
-            Some((at, _)) => write!(f, "{:?}…", self.0.get(..at).unwrap_or_default()),
-            None => write!(f, "{:?}", self.0),
+        // A little more than is shown, so that a run straddling the cut is
+        // still recognised, and no more: a message may be megabytes.
+        let head = match self.0.char_indices().nth(MAX_TEXT * 2) {
+            Some((at, _)) => self.0.get(..at).unwrap_or_default(),
+            None => self.0,
+        };
+        let text = crate::redact::redact(head);
+        match text.char_indices().nth(MAX_TEXT) {
+            Some((at, _)) => write!(f, "{:?}…", text.get(..at).unwrap_or_default()),
+            None if head.len() < self.0.len() => write!(f, "{text:?}…"),
+            None => write!(f, "{text:?}"),
         }
     }
 }

@@ -66,9 +66,23 @@ impl<V> Ordered<V> {
     }
 }
 
+/// Keys and values are the server's, unauthenticated: key-shaped runs are cut
+/// out of both (an unknown action's value is kept as received).
 impl<V: fmt::Debug> fmt::Debug for Ordered<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        struct Text(String);
+        impl fmt::Debug for Text {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        let redacted = |shown: String| Text(crate::redact::redact(&shown));
+        f.debug_map()
+            .entries(
+                self.iter()
+                    .map(|(k, v)| (redacted(format!("{k:?}")), redacted(format!("{v:?}")))),
+            )
+            .finish()
     }
 }
 

@@ -444,6 +444,30 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_only_what_serde_json_reads_it_as() {
+        // `from_str_radix` takes a sign: `\u+074` is no escape to serde_json.
+        assert!(!key_is(br"\u+074", "t"));
+        let text = r#"{"\u+074imestamp":"a","timestamp":"b"}"#;
+        assert!(serde_json::from_str::<serde_json::Value>(text).is_err());
+        assert_eq!(ts_sig(text), Ok([Some(r#""b""#), None]));
+        assert!(matches!(validate(text), Err(SkimError::Syntax(_))));
+        // Upper-case hex is an escape; `\u0054` is `T`, not `t`.
+        assert!(key_is(br"\u0074ime\u0053tamp", "timeStamp"));
+        assert!(!key_is(br"\u0054imestamp", "timestamp"));
+    }
+
+    #[test]
+    fn brackets_in_strings_never_count_as_depth() {
+        let text = format!(
+            "{{\"a\":\"{}\",\"b\":[\"{}\"]}}",
+            "[".repeat(1000),
+            "{".repeat(1000)
+        );
+        assert_eq!(ts_sig(&text), Ok([None, None]));
+        assert_eq!(validate(&text), Ok(()));
+    }
+
+    #[test]
     fn long_escaped_keys_are_refused() {
         let key = "\\n".repeat(MAX_ESCAPED_KEY);
         assert_eq!(

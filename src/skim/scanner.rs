@@ -130,7 +130,12 @@ pub(super) fn key_is(inside: &[u8], name: &str) -> bool {
     let same = name.bytes().all(|want| {
         let (got, len) = match rest {
             [b'\\', b'u', hex @ ..] => {
-                let hex = hex.get(..4).and_then(|h| std::str::from_utf8(h).ok());
+                // Four hex digits, as JSON has them (`from_str_radix` alone
+                // would also take a sign: `\u+074`).
+                let hex = hex
+                    .get(..4)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 (hex.and_then(|h| u8::from_str_radix(h, 16).ok()), 6)
             }
             [byte, ..] if *byte != b'\\' => (Some(*byte), 1),

@@ -806,3 +806,230 @@ fn a_leading_byte_order_mark_is_skipped() {
         assert!(api.verify_callback(&misplaced).is_err());
     }
 }
+
+// Review of issue 20 (w23-revh): a server that hides a request signature in
+// a body field that the log line or Debug shows, and URL forms that slip by.
+
+/// Every text field of an authentic answer set to a request signature of this
+/// client: no field may bring it into the status's `Display` (the poll log
+/// line and the command's output).
+#[test]
+fn no_body_field_brings_an_echoed_signature_into_the_status_line() {
+    let api = offline_api();
+    let echoed = api.signature().generate_signature().signature;
+    let result = |field: &str| {
+        let mut r = json!({
+            "ResultCode": "0810",
+            "PartnerParams": {"user_id": "user-1", "job_id": "job-1", "job_type": 1},
+        });
+        r[field] = Value::String(echoed.clone());
+        r
+    };
+    let bodies = [
+        json!({"job_complete": false, "job_success": false, "result": echoed}),
+        json!({"job_complete": false, "job_success": false, "code": echoed}),
+        json!({"job_complete": true, "job_success": true, "result": result("SmileJobID")}),
+        json!({"job_complete": true, "job_success": true, "result": result("ResultCode")}),
+    ];
+    for body in bodies {
+        let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+        let line = status.to_string();
+        assert!(!line.contains(&echoed), "{body}: {line}");
+    }
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_and_odd_urls_are_refused() {
+    for url in [
+        "http://127.0.0.1.evil.com/v1",
+        "http://localhost.evil.com/v1",
+        "http://0x7f.1/v1",
+        "http://2130706433/v1",
+        "http://127.1/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+        "http://evil.com\\@127.0.0.1/v1",
+        "http://127.0.0.1\\.evil.com/v1",
+        "https://user:pw@api.example.com/v1",
+        "https://api.example.com:+443/v1",
+        "https://api.example.com:0/v1",
+        "https://api.example.com:65536/v1",
+        "https://api.example.com/v1?x",
+        "https://api.example.com/v1#f",
+        "https://api.example.com\\v1",
+        "https://api example.com/v1",
+        "https:///v1",
+        "https://",
+        "",
+    ] {
+        let err = Server::custom(url).expect_err(url);
+        // The refusal never repeats the URL (it may hold a pasted key).
+        let shown = format!("{err} {err:?}");
+        assert!(url.len() < 12 || !shown.contains(&url[8..]), "{shown}");
+    }
+    // An upper-case scheme and surrounding white space are normalised; a
+    // Unicode host must be given in its ASCII (punycode) form.
+    for (odd, base) in [
+        ("HTTPS://api.example.com/v1", "https://api.example.com/v1"),
+        (" https://api.example.com/v1 ", "https://api.example.com/v1"),
+        (
+            "https://xn--bcher-kva.example/v1",
+            "https://xn--bcher-kva.example/v1",
+        ),
+    ] {
+        assert_eq!(Server::custom(odd).unwrap().to_string(), base);
+    }
+    assert!(Server::custom("https://bücher.example/v1").is_err());
+    for url in [
+        "http://127.0.0.1:8080/v1",
+        "http://localhost/v1",
+        "http://[::1]:1/v1",
+        "https://api.example.com/v1/",
+    ] {
+        assert!(Server::custom(url).is_ok(), "{url:?} was refused");
+    }
+}
+
+/// Genuine shapes the one-byte skip and the decoder must keep reading:
+/// escaped names, `\u0000`, PHP's `\/`, huge and tiny numbers, a long photo.
+#[test]
+fn genuine_odd_but_valid_answers_are_read() {
+    let api = offline_api();
+    let photo = "QUJD\\/".repeat(300_000);
+    let text = format!(
+        r#"{{"job_complete":true,"job_success":true,"result":{{"ResultCode":"1012","ResultText":"ID Validated","FullName":"Ren\u00e9e \u0000 O\u2019Brien \ud83d\ude00","Photo":"{photo}","ConfidenceValue":1e400,"Big":-1e-400,"FullData":{{"a":[[[[[[[[[[[[[[[[[[[[{{"b":null}}]]]]]]]]]]]]]]]]]]]]}},"PartnerParams":{{"user_id":"user-1","job_id":"job-1","job_type":"5"}}}}}}"#
+    );
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let stamp = api.signature().sign_timestamp(&now);
+    let body = format!(
+        r#"{},"timestamp":"{}","signature":"{}"}}"#,
+        text.strip_suffix('}').unwrap(),
+        stamp.timestamp,
+        stamp.signature
+    );
+    let status = api.verify_job_status(body.as_bytes(), &job()).unwrap();
+    let result = status.result.unwrap();
+    assert_eq!(
+        result.extra.get_str("FullName").as_deref(),
+        Some("Renée \u{0} O’Brien 😀")
+    );
+}
+
+/// The same, for the status's `Debug` (what `{:?}` in a user's log shows).
+/// (Still shown raw: a `job_type` sent as a string, `JobType::Text`.)
+#[test]
+fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
+    let api = offline_api();
+    let echoed = api.signature().generate_signature().signature;
+    for field in [
+        "ResultText",
+        "ResultType",
+        "SmileJobID",
+        "Source",
+        "JSONVersion",
+        "FullName",
+    ] {
+        let mut r = json!({
+            "ResultCode": "0810",
+            "PartnerParams": {"user_id": "user-1", "job_id": "job-1", "job_type": 1},
+        });
+        r[field] = Value::String(echoed.clone());
+        let body = json!({"job_complete": true, "job_success": true, "result": r, "history": [r]});
+        let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+        let debug = format!("{status:?}");
+        assert!(!debug.contains(&echoed), "{field}: {debug}");
+        let callback = smile_id::testing::sign_callback(api.signature(), &r.to_string()).unwrap();
+        let callback = api.verify_callback(&callback).unwrap();
+        let debug = format!("{callback:?}");
+        assert!(!debug.contains(&echoed), "{field}: {debug}");
+    }
+    let mut r = json!({"PartnerParams": {"user_id": "user-1", "job_id": "job-1"}});
+    r["Actions"] = json!({"Liveness_Check": echoed});
+    r[echoed.as_str()] = json!(1);
+    r["Actions"][echoed.as_str()] = json!("Passed");
+    let body = json!({"job_complete": true, "job_success": true, "result": r});
+    let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+    let debug = format!("{status:?}");
+    assert!(!debug.contains(&echoed), "keys and actions: {debug}");
+    let links = json!({"selfie_image": format!("https://h.example/{echoed}"), "error": echoed});
+    let body = json!({"job_complete": false, "job_success": false, "image_links": links});
+    let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
+    let debug = format!("{status:?}");
+    assert!(!debug.contains(&echoed), "image_links: {debug}");
+    // A callback's ids are not checked against a job asked about.
+    for field in ["user_id", "job_id"] {
+        let mut r = json!({"PartnerParams": {"user_id": "u", "job_id": "j"}});
+        r["PartnerParams"][field] = Value::String(echoed.clone());
+        let callback = smile_id::testing::sign_callback(api.signature(), &r.to_string()).unwrap();
+        let callback = api.verify_callback(&callback).unwrap();
+        let shown = format!("{callback:?} {}", callback.result);
+        assert!(!shown.contains(&echoed), "{field}: {shown}");
+    }
+}
+
+/// A form-decoded echo writes each `+` of a signature as a space; the
+/// redactor before issue 20 cut that form too (up to three spaces).
+#[test]
+fn a_form_decoded_signature_is_not_in_an_errors_debug() {
+    let api = offline_api();
+    let mut echoed = api.signature().generate_signature().signature;
+    while !echoed.contains('+') {
+        echoed = api.signature().generate_signature().signature;
+    }
+    let spaced = echoed.replace('+', " ");
+    let body = format!("<html>signature={spaced}</html>");
+    let err = api.verify_job_status(body.as_bytes(), &job()).unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(!debug.contains(&spaced), "{debug}");
+}
+
+/// Bodies at a 16 MiB cap made to cost the pre-authentication scan: each is
+/// refused as what it is, quickly, without a stack overflow.
+#[test]
+fn giant_hostile_bodies_are_refused_cheaply() {
+    const SIZE: usize = 16 << 20;
+    let api = WebApi::builder(PARTNER_ID, API_KEY)
+        .max_response_bytes(SIZE as u64 * 2)
+        .build()
+        .unwrap();
+    let sig = api.signature().sign_timestamp("2026-01-01T00:00:00Z");
+    let tail = format!(
+        r#""timestamp":"{}","signature":"{}"}}"#,
+        sig.timestamp, sig.signature
+    );
+    let bodies: Vec<(Vec<u8>, &str)> = vec![
+        ("[".repeat(SIZE).into_bytes(), "nested deeper"),
+        (
+            format!(r#"{{"a":{}"#, "{\"a\":".repeat(SIZE / 5)).into_bytes(),
+            "nested deeper",
+        ),
+        (
+            format!(r#"{{"{}":1,{tail}"#, "\\u0061".repeat(SIZE / 6)).into_bytes(),
+            "key with escapes",
+        ),
+        (
+            format!(r#"{{"a":"{}",{tail}"#, "\\\"".repeat(SIZE / 2)).into_bytes(),
+            "out of tolerance",
+        ),
+        (
+            format!(r#"{{"a":[{}],{tail}"#, "\"}\",".repeat(SIZE / 4)).into_bytes(),
+            "not JSON",
+        ),
+        (
+            format!(r#"{{{}{tail}"#, "\"a\":1,".repeat(SIZE / 6)).into_bytes(),
+            "out of tolerance",
+        ),
+    ];
+    for (body, what) in bodies {
+        let started = Instant::now();
+        let err = api.verify_job_status(&body, &job()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(what), "{what}: {text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: {:?}",
+            started.elapsed()
+        );
+    }
+}
