@@ -11,6 +11,7 @@
 //! [`MIN_RUN`] or more of them is cut whole.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// The shortest run cut out. A kept body is cut to size, which can leave part
 /// of a signature at its end, hence 40 rather than 44. Long base64 images go
@@ -107,6 +108,30 @@ fn cut_spaced(text: &str) -> String {
         }
     }
     out
+}
+
+/// A value whose `Debug` is its own with [`redact`] applied: for the
+/// server's unauthenticated text in the model's hand-written `Debug`s.
+pub(crate) struct Redacted<T>(pub(crate) T);
+
+impl<T: fmt::Debug> fmt::Debug for Redacted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&format!("{:?}", self.0)))
+    }
+}
+
+/// The first `max` characters of `text`, redacted, and whether any were
+/// left out. A little more than is shown is redacted, so that a run
+/// straddling the cut is still recognised, and no more: a text may be
+/// megabytes.
+pub(crate) fn redact_head(text: &str, max: usize) -> (String, bool) {
+    let head = match text.char_indices().nth(max * 2) {
+        Some((at, _)) => text.get(..at).unwrap_or_default(),
+        None => text,
+    };
+    let shown = redact(head);
+    let cut = head.len() < text.len() || shown.chars().nth(max).is_some();
+    (shown.chars().take(max).collect(), cut)
 }
 
 /// A URL without its query string (and fragment): `https://h/p?token=x`
