@@ -68,45 +68,37 @@ pub(crate) fn redact(text: &str) -> String {
 /// [`MAX_SPACES`] single spaces into [`MIN_RUN`] + 4 characters or more
 /// (prose has many short words between its spaces).
 fn cut_spaced(text: &str) -> String {
-    let pieces: Vec<&str> = text.split(' ').collect();
-    let lead = |p: &str| p.len() - p.trim_start_matches(in_run).len();
-    // A run long enough alone is cut whole by itself, not with words.
-    let short = |run: usize| (1..MIN_RUN).contains(&run);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(first) = pieces.get(at) {
-        let kept = first.trim_end_matches(in_run);
-        let (mut len, mut end) = (first.len() - kept.len(), None);
-        let starts = short(len);
-        for (j, piece) in pieces.iter().enumerate().skip(at + 1).take(MAX_SPACES) {
-            let run = lead(piece);
-            if !starts || !short(run) {
-                break;
-            }
-            if len + 1 + run >= MIN_RUN + 4 {
-                end = Some((j, run));
-            }
-            if run < piece.len() {
-                break;
-            }
-            len += 1 + run;
-        }
-        match end.and_then(|(j, run)| Some((j, pieces.get(j)?.get(run..)?))) {
-            Some((j, rest)) => {
-                out.push_str(kept);
-                out.push_str(REDACTED);
-                out.push_str(rest);
-                at = j + 1;
-            }
-            None => {
-                out.push_str(first);
-                at += 1;
-            }
-        }
-        if at < pieces.len() {
-            out.push(' ');
+    // Where each run starts and ends (the characters of a run are ASCII).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (at, _) in text.char_indices().filter(|&(_, c)| in_run(c)) {
+        match runs.last_mut() {
+            Some((_, end)) if *end == at => *end += 1,
+            _ => runs.push((at, at + 1)),
         }
     }
+    let short = |&(start, end): &(usize, usize)| end - start < MIN_RUN;
+    let mut out = String::with_capacity(text.len());
+    let (mut done, mut i) = (0, 0);
+    while let Some(&(start, first)) = runs.get(i) {
+        let (mut prev, mut cut) = (first, None);
+        // A run long enough alone is cut whole by itself, not with words.
+        for (j, run) in runs.iter().enumerate().skip(i + 1).take(MAX_SPACES) {
+            if !short(&(start, first)) || !short(run) || text.get(prev..run.0) != Some(" ") {
+                break;
+            }
+            if run.1 - start >= MIN_RUN + 4 {
+                cut = Some((j, run.1));
+            }
+            prev = run.1;
+        }
+        if let Some((j, end)) = cut {
+            out.push_str(text.get(done..start).unwrap_or_default());
+            out.push_str(REDACTED);
+            (done, i) = (end, j);
+        }
+        i += 1;
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
     out
 }
 
@@ -177,6 +169,9 @@ mod tests {
             let out = redact(&format!("echo: {encoded}."));
             assert_eq!(out, "echo: [redacted].", "{encoded:?}");
         }
+        // A long run is cut by itself: the words beside it stay.
+        let beside = format!("word {SIG} word");
+        assert_eq!(redact(&beside), "word [redacted] word");
         let prose = "the request could not be processed because the signature was missing";
         assert_eq!(redact(prose), prose);
     }
