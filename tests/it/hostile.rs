@@ -835,6 +835,8 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_line() {
         let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
         let line = status.to_string();
         assert!(!line.contains(&echoed), "{body}: {line}");
+        let debug = format!("{status:?}");
+        assert!(!debug.contains(&echoed), "{body}: {debug}");
     }
 }
 
