@@ -35,7 +35,7 @@ impl std::fmt::Debug for PartnerParams {
         f.debug_struct("PartnerParams")
             .field("user_id", &Redacted(&self.user_id))
             .field("job_id", &Redacted(&self.job_id))
-            .field("job_type", &self.job_type)
+            .field("job_type", &Redacted(&self.job_type))
             .field("extra", &self.extra)
             .finish()
     }
