@@ -11,6 +11,7 @@
 //! [`MIN_RUN`] or more of them is cut whole.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// The shortest run cut out. A kept body is cut to size, which can leave part
 /// of a signature at its end, hence 40 rather than 44. Long base64 images go
@@ -67,46 +68,62 @@ pub(crate) fn redact(text: &str) -> String {
 /// [`MAX_SPACES`] single spaces into [`MIN_RUN`] + 4 characters or more
 /// (prose has many short words between its spaces).
 fn cut_spaced(text: &str) -> String {
-    let pieces: Vec<&str> = text.split(' ').collect();
-    let lead = |p: &str| p.len() - p.trim_start_matches(in_run).len();
-    // A run long enough alone is cut whole by itself, not with words.
-    let short = |run: usize| (1..MIN_RUN).contains(&run);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(first) = pieces.get(at) {
-        let kept = first.trim_end_matches(in_run);
-        let (mut len, mut end) = (first.len() - kept.len(), None);
-        let starts = short(len);
-        for (j, piece) in pieces.iter().enumerate().skip(at + 1).take(MAX_SPACES) {
-            let run = lead(piece);
-            if !starts || !short(run) {
-                break;
-            }
-            if len + 1 + run >= MIN_RUN + 4 {
-                end = Some((j, run));
-            }
-            if run < piece.len() {
-                break;
-            }
-            len += 1 + run;
-        }
-        match end.and_then(|(j, run)| Some((j, pieces.get(j)?.get(run..)?))) {
-            Some((j, rest)) => {
-                out.push_str(kept);
-                out.push_str(REDACTED);
-                out.push_str(rest);
-                at = j + 1;
-            }
-            None => {
-                out.push_str(first);
-                at += 1;
-            }
-        }
-        if at < pieces.len() {
-            out.push(' ');
+    // Where each run starts and ends (the characters of a run are ASCII).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (at, _) in text.char_indices().filter(|&(_, c)| in_run(c)) {
+        match runs.last_mut() {
+            Some((_, end)) if *end == at => *end += 1,
+            _ => runs.push((at, at + 1)),
         }
     }
+    let short = |&(start, end): &(usize, usize)| end - start < MIN_RUN;
+    let mut out = String::with_capacity(text.len());
+    let (mut done, mut i) = (0, 0);
+    while let Some(&(start, first)) = runs.get(i) {
+        let (mut prev, mut cut) = (first, None);
+        // A run long enough alone is cut whole by itself, not with words.
+        for (j, run) in runs.iter().enumerate().skip(i + 1).take(MAX_SPACES) {
+            if !short(&(start, first)) || !short(run) || text.get(prev..run.0) != Some(" ") {
+                break;
+            }
+            if run.1 - start >= MIN_RUN + 4 {
+                cut = Some((j, run.1));
+            }
+            prev = run.1;
+        }
+        if let Some((j, end)) = cut {
+            out.push_str(text.get(done..start).unwrap_or_default());
+            out.push_str(REDACTED);
+            (done, i) = (end, j);
+        }
+        i += 1;
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
     out
+}
+
+/// A value whose `Debug` is its own with [`redact`] applied: for the
+/// server's unauthenticated text in the model's hand-written `Debug`s.
+pub(crate) struct Redacted<T>(pub(crate) T);
+
+impl<T: fmt::Debug> fmt::Debug for Redacted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&format!("{:?}", self.0)))
+    }
+}
+
+/// The first `max` characters of `text`, redacted, and whether any were
+/// left out. A little more than is shown is redacted, so that a run
+/// straddling the cut is still recognised, and no more: a text may be
+/// megabytes.
+pub(crate) fn redact_head(text: &str, max: usize) -> (String, bool) {
+    let head = match text.char_indices().nth(max * 2) {
+        Some((at, _)) => text.get(..at).unwrap_or_default(),
+        None => text,
+    };
+    let shown = redact(head);
+    let cut = head.len() < text.len() || shown.chars().nth(max).is_some();
+    (shown.chars().take(max).collect(), cut)
 }
 
 /// A URL without its query string (and fragment): `https://h/p?token=x`
@@ -152,6 +169,9 @@ mod tests {
             let out = redact(&format!("echo: {encoded}."));
             assert_eq!(out, "echo: [redacted].", "{encoded:?}");
         }
+        // A long run is cut by itself: the words beside it stay.
+        let beside = format!("word {SIG} word");
+        assert_eq!(redact(&beside), "word [redacted] word");
         let prose = "the request could not be processed because the signature was missing";
         assert_eq!(redact(prose), prose);
     }

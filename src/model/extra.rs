@@ -1,7 +1,6 @@
 //! [`Extra`]: the fields of an object that the crate does not model.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Serialize;
 
@@ -19,7 +18,7 @@ use crate::RawJson;
 /// assert_eq!(extra.get_str("FullName").as_deref(), Some("Jane Doe"));
 /// assert_eq!(extra.len(), 1);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Extra(pub(crate) Ordered<RawJson>);
 
@@ -67,12 +66,6 @@ impl Extra {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Extra {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 

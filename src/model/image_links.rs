@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::Extra;
+use crate::redact::{Redacted, url_without_query};
 
 /// Links to a job's images, returned when
 /// [`JobStatusOptions::return_image_links`](crate::JobStatusOptions::return_image_links) is set.
@@ -30,12 +31,9 @@ impl fmt::Debug for ImageLinks {
         f.debug_struct("ImageLinks")
             .field(
                 "selfie_image",
-                &self
-                    .selfie_image
-                    .as_deref()
-                    .map(|url| crate::redact::redact(&crate::redact::url_without_query(url))),
+                &Redacted(self.selfie_image.as_deref().map(url_without_query)),
             )
-            .field("error", &self.error.as_deref().map(crate::redact::redact))
+            .field("error", &Redacted(&self.error))
             .field("extra", &self.extra)
             .finish()
     }

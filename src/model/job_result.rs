@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::log_line::{Escaped, Short};
+use crate::redact::Redacted;
 use crate::{Actions, Extra, PartnerParams};
 
 /// One result object: the `result` of a job status, an entry of its
@@ -95,19 +96,18 @@ impl JobResult {
 /// as in [`Extra`]'s values.
 impl fmt::Debug for JobResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = |s: &Option<String>| s.as_deref().map(crate::redact::redact);
         f.debug_struct("JobResult")
-            .field("result_code", &text(&self.result_code))
-            .field("result_text", &text(&self.result_text))
-            .field("result_type", &text(&self.result_type))
-            .field("smile_job_id", &text(&self.smile_job_id))
-            .field("json_version", &text(&self.json_version))
+            .field("result_code", &Redacted(&self.result_code))
+            .field("result_text", &Redacted(&self.result_text))
+            .field("result_type", &Redacted(&self.result_type))
+            .field("smile_job_id", &Redacted(&self.smile_job_id))
+            .field("json_version", &Redacted(&self.json_version))
             .field("confidence_value", &self.confidence_value)
             .field("is_final_result", &self.is_final_result)
             .field("is_machine_result", &self.is_machine_result)
             .field("partner_params", &self.partner_params)
             .field("actions", &self.actions)
-            .field("source", &text(&self.source))
+            .field("source", &Redacted(&self.source))
             .field("extra", &self.extra)
             .finish()
     }

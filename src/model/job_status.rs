@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::log_line::{Escaped, Short};
 use super::signed::debug_envelope;
+use crate::redact::Redacted;
 use crate::{Extra, ImageLinks, JobResult};
 
 /// A verified job status.
@@ -132,9 +133,9 @@ impl fmt::Debug for JobStatus {
         debug
             .field("job_complete", &self.job_complete)
             .field("job_success", &self.job_success)
-            .field("code", &self.code)
+            .field("code", &Redacted(&self.code))
             .field("result", &self.result)
-            .field("result_message", &self.result_message)
+            .field("result_message", &Redacted(&self.result_message))
             .field("history", &self.history)
             .field("image_links", &self.image_links)
             .field("extra", &self.extra);

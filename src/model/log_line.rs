@@ -18,18 +18,8 @@ pub(super) struct Short<'a>(pub(super) &'a str);
 
 impl fmt::Debug for Short<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A little more than is shown, so that a run straddling the cut is
-        // still recognised, and no more: a message may be megabytes.
-        let head = match self.0.char_indices().nth(MAX_TEXT * 2) {
-            Some((at, _)) => self.0.get(..at).unwrap_or_default(),
-            None => self.0,
-        };
-        let text = crate::redact::redact(head);
-        match text.char_indices().nth(MAX_TEXT) {
-            Some((at, _)) => write!(f, "{:?}…", text.get(..at).unwrap_or_default()),
-            None if head.len() < self.0.len() => write!(f, "{text:?}…"),
-            None => write!(f, "{text:?}"),
-        }
+        let (text, cut) = crate::redact::redact_head(self.0, MAX_TEXT);
+        write!(f, "{text:?}{}", if cut { "…" } else { "" })
     }
 }
 

@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::redact::Redacted;
+
 /// Keys and values in the order received.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Ordered<V> {
@@ -70,18 +72,8 @@ impl<V> Ordered<V> {
 /// out of both (an unknown action's value is kept as received).
 impl<V: fmt::Debug> fmt::Debug for Ordered<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Text(String);
-        impl fmt::Debug for Text {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        let redacted = |shown: String| Text(crate::redact::redact(&shown));
         f.debug_map()
-            .entries(
-                self.iter()
-                    .map(|(k, v)| (redacted(format!("{k:?}")), redacted(format!("{v:?}")))),
-            )
+            .entries(self.iter().map(|(k, v)| (Redacted(k), Redacted(v))))
             .finish()
     }
 }

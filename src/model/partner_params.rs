@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::redact::Redacted;
 use crate::{Extra, JobType};
 
 /// The job a request is about, and what Smile ID echoes back in results.
@@ -32,9 +33,9 @@ pub struct PartnerParams {
 impl std::fmt::Debug for PartnerParams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PartnerParams")
-            .field("user_id", &crate::redact::redact(&self.user_id))
-            .field("job_id", &crate::redact::redact(&self.job_id))
-            .field("job_type", &self.job_type)
+            .field("user_id", &Redacted(&self.user_id))
+            .field("job_id", &Redacted(&self.job_id))
+            .field("job_type", &Redacted(&self.job_type))
             .field("extra", &self.extra)
             .finish()
     }

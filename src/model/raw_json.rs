@@ -112,18 +112,11 @@ impl fmt::Debug for RawJson {
     /// megabytes; logs do not need them), with signature-shaped runs and URL
     /// query strings cut out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 120;
-        let text = self.0.get();
-        let mut cut = text.len().min(MAX * 4);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
+        let (head, cut) = crate::redact::redact_head(self.0.get(), 120);
+        if !cut {
+            return f.write_str(&head);
         }
-        let shown = crate::redact::redact(text.get(..cut).unwrap_or_default());
-        if shown.chars().count() <= MAX && cut == text.len() {
-            return f.write_str(&shown);
-        }
-        let head: String = shown.chars().take(MAX).collect();
-        write!(f, "{head}… ({} bytes)", text.len())
+        write!(f, "{head}… ({} bytes)", self.0.get().len())
     }
 }
 

@@ -28,26 +28,20 @@ pub(crate) fn debug_envelope<'s, 'a, 'b: 'a>(
         .field("signature", &format_args!("[redacted]"))
 }
 
-impl fmt::Debug for Signed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_envelope(&mut f.debug_struct("Signed"), &self.raw_timestamp).finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn debug_redacts_the_signature() {
-        let signed = Signed {
-            timestamp: OffsetDateTime::UNIX_EPOCH,
-            raw_timestamp: "1970-01-01T00:00:00Z".into(),
-            signature: "c2VjcmV0".into(),
-        };
-        let debug = format!("{signed:?}");
+    fn the_envelope_shows_the_timestamp_and_no_signature() {
+        struct Envelope;
+        impl fmt::Debug for Envelope {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                debug_envelope(&mut f.debug_struct("Envelope"), "1970-01-01T00:00:00Z").finish()
+            }
+        }
+        let debug = format!("{Envelope:?}");
         assert!(debug.contains("1970-01-01T00:00:00Z"), "{debug}");
-        assert!(debug.contains("[redacted]"), "{debug}");
-        assert!(!debug.contains("c2VjcmV0"), "{debug}");
+        assert!(debug.contains(r#"signature: [redacted]"#), "{debug}");
     }
 }

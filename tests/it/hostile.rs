@@ -835,6 +835,8 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_line() {
         let status = api.verify_job_status(&signed(&api, &body), &job()).unwrap();
         let line = status.to_string();
         assert!(!line.contains(&echoed), "{body}: {line}");
+        let debug = format!("{status:?}");
+        assert!(!debug.contains(&echoed), "{body}: {debug}");
     }
 }
 
@@ -944,7 +946,8 @@ fn no_body_field_brings_an_echoed_signature_into_the_status_debug() {
         let debug = format!("{callback:?}");
         assert!(!debug.contains(&echoed), "{field}: {debug}");
     }
-    let mut r = json!({"PartnerParams": {"user_id": "user-1", "job_id": "job-1"}});
+    let mut r =
+        json!({"PartnerParams": {"user_id": "user-1", "job_id": "job-1", "job_type": echoed}});
     r["Actions"] = json!({"Liveness_Check": echoed});
     r[echoed.as_str()] = json!(1);
     r["Actions"][echoed.as_str()] = json!("Passed");
