@@ -152,34 +152,29 @@ fn skim_error(err: SkimError, body: &[u8], subject: Subject) -> Error {
 /// `timestamp` or `signature` read as text by the one rule ([`skim::text_of`]);
 /// `None` when absent or not text.
 fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>>, Error> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
     // At most 4 KiB of an escaped field is unescaped before it is
     // authenticated; a longer one is refused as malformed (a real timestamp
     // is 24 characters, a real signature 44).
-    if raw.len() > 4096 && raw.contains('\\') {
+    if raw.is_some_and(|raw| raw.len() > 4096 && raw.contains('\\')) {
         return Err(Error::SignatureMismatch {
             reason: SignatureFailure::Malformed,
             subject,
         });
     }
-    Ok(skim::text_of(raw))
+    Ok(raw.and_then(skim::text_of))
 }
 
 /// The job named by a raw result object, for bodies that did not decode.
 fn check_raw_job(expected: &PartnerParams, result: &str) -> Result<(), Error> {
-    let Ok([Some(params)]) = skim::top_level(result, ["PartnerParams"], Duplicates::FirstWins)
-    else {
-        return Ok(());
-    };
-    let Ok([user, job]) = skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
-    else {
-        return Ok(());
-    };
-    let user = user.and_then(skim::text_of);
-    let job = job.and_then(skim::text_of);
-    check_job(expected, user.as_deref(), job.as_deref())
+    if let Ok([Some(params)]) = skim::top_level(result, ["PartnerParams"], Duplicates::FirstWins)
+        && let Ok([user, job]) =
+            skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
+    {
+        let user = user.and_then(skim::text_of);
+        let job = job.and_then(skim::text_of);
+        return check_job(expected, user.as_deref(), job.as_deref());
+    }
+    Ok(())
 }
 
 /// `raw` must be an RFC 3339 date-time within `tolerance` of `now`, in

@@ -82,9 +82,7 @@ lenient_object! {
             }
             "image_links" => this.image_links = object_field(map, extra, key)?,
             // Read, and checked, before decoding (see `skim`).
-            "timestamp" | "signature" => {
-                map.next_value::<IgnoredAny>()?;
-            }
+            "timestamp" | "signature" => drop(map.next_value::<IgnoredAny>()?),
             _ => extra.0.push(key, map.next_value()?),
         }
     }
