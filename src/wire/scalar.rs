@@ -40,11 +40,10 @@ impl<'a> Scalar<'a> {
     /// A JSON number, as `serde_json` reads it.
     fn number(raw: &str) -> Option<Scalar<'a>> {
         let n = serde_json::from_str::<serde_json::Number>(raw).ok()?;
-        Some(match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Scalar::U64(u),
-            (None, Some(i)) => Scalar::I64(i),
-            (None, None) => Scalar::F64(n.as_f64()?),
-        })
+        n.as_u64()
+            .map(Scalar::U64)
+            .or_else(|| n.as_i64().map(Scalar::I64))
+            .or_else(|| n.as_f64().map(Scalar::F64))
     }
 
     /// The value as text, by the crate's one rule for text (as
