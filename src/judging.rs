@@ -18,6 +18,16 @@ use crate::skim::{self, Duplicates, SkimError};
 use crate::wire::decode_job_status;
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
+/// The top-level keys of a job status the scan reads and refuses repeated:
+/// the signed fields, and those that decide what the answer means.
+const STATUS_KEYS: [&str; 5] = [
+    "timestamp",
+    "signature",
+    "result",
+    "job_complete",
+    "job_success",
+];
+
 /// What a body is checked against.
 pub(crate) struct Judge<'a> {
     pub(crate) signature: &'a Signature,
@@ -36,37 +46,20 @@ impl Judge<'_> {
     ) -> Result<JobStatus, Error> {
         let subject = Subject::Response;
         let text = utf8(body, subject)?;
-        let [timestamp, signature, result, _, _] = skim::top_level(
-            text,
-            [
-                "timestamp",
-                "signature",
-                "result",
-                "job_complete",
-                "job_success",
-            ],
-            Duplicates::Refuse,
-        )
-        .map_err(|e| skim_error(e, body, subject))?;
+        let [timestamp, signature, result, _, _] =
+            skim::top_level(text, STATUS_KEYS, Duplicates::Refuse)
+                .map_err(|e| skim_error(e, body, subject))?;
         let authentic = self
             .authenticate(timestamp, signature, subject)
             .map_err(|err| not_json_first(text, body, err, subject))?;
-        let wire = match decode_job_status(text) {
-            Ok(wire) => wire,
-            Err(typed_err) => {
-                // The job can still be judged from the raw result, so that
-                // another job's answer is called that rather than undecodable.
-                if let Some(result) = result {
-                    check_raw_job(expected, result)?;
-                }
-                return Err(Error::decode(
-                    "not a job status",
-                    body,
-                    Some(Box::new(typed_err)),
-                    subject,
-                ));
+        let wire = decode_job_status(text).map_err(|typed_err| {
+            // The job can still be judged from the raw result, so that
+            // another job's answer is called that rather than undecodable.
+            if let Err(mismatch) = check_raw_job(expected, result) {
+                return mismatch;
             }
-        };
+            Error::decode("not a job status", body, Some(Box::new(typed_err)), subject)
+        })?;
         let received = wire.result.as_ref().and_then(|r| r.partner_params.as_ref());
         match received {
             Some(p) => check_job(expected, Some(&p.user_id), Some(&p.job_id))?,
@@ -152,34 +145,32 @@ fn skim_error(err: SkimError, body: &[u8], subject: Subject) -> Error {
 /// `timestamp` or `signature` read as text by the one rule ([`skim::text_of`]);
 /// `None` when absent or not text.
 fn field_text(raw: Option<&str>, subject: Subject) -> Result<Option<Cow<'_, str>>, Error> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
     // At most 4 KiB of an escaped field is unescaped before it is
     // authenticated; a longer one is refused as malformed (a real timestamp
     // is 24 characters, a real signature 44).
-    if raw.len() > 4096 && raw.contains('\\') {
+    if raw.is_some_and(|raw| raw.len() > 4096 && raw.contains('\\')) {
         return Err(Error::SignatureMismatch {
             reason: SignatureFailure::Malformed,
             subject,
         });
     }
-    Ok(skim::text_of(raw))
+    Ok(raw.and_then(skim::text_of))
 }
 
-/// The job named by a raw result object, for bodies that did not decode.
-fn check_raw_job(expected: &PartnerParams, result: &str) -> Result<(), Error> {
-    let Ok([Some(params)]) = skim::top_level(result, ["PartnerParams"], Duplicates::FirstWins)
-    else {
-        return Ok(());
-    };
-    let Ok([user, job]) = skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
-    else {
-        return Ok(());
-    };
-    let user = user.and_then(skim::text_of);
-    let job = job.and_then(skim::text_of);
-    check_job(expected, user.as_deref(), job.as_deref())
+/// The job named by a raw result object, if any, for bodies that did not
+/// decode.
+fn check_raw_job(expected: &PartnerParams, result: Option<&str>) -> Result<(), Error> {
+    if let Some(result) = result
+        && let Ok([Some(params)]) =
+            skim::top_level(result, ["PartnerParams"], Duplicates::FirstWins)
+        && let Ok([user, job]) =
+            skim::top_level(params, ["user_id", "job_id"], Duplicates::FirstWins)
+    {
+        let user = user.and_then(skim::text_of);
+        let job = job.and_then(skim::text_of);
+        return check_job(expected, user.as_deref(), job.as_deref());
+    }
+    Ok(())
 }
 
 /// `raw` must be an RFC 3339 date-time within `tolerance` of `now`, in

@@ -3,22 +3,27 @@
 
 use std::borrow::Cow;
 
+use crate::wire::Scalar;
+
 /// A field's value read as text, the one rule every path uses: a JSON string
-/// (unescaped, as the typed decoder reads it) or a JSON number written out as
-/// the typed decoder writes it ([`number_text`](crate::wire::number_text): as
-/// written for an integer), or as written when no decoder can read it
-/// (`1e400` is out of range: still a value, so a `timestamp` of `1e400` is a
-/// wrong timestamp, not a missing one). Anything else, and a string that is
-/// not valid JSON, is not text. Unescaping allocates about the string's
-/// length: callers bound it first where the text is not yet authentic.
+/// (unescaped, as the typed decoder reads it, by [`Scalar`]) or a JSON number
+/// written out as the typed decoder writes it ([`Scalar::into_text`]),
+/// borrowed when that is as written (as every integer in range is), or as
+/// written when no decoder can read it (`1e400` is out of range: still a
+/// value, so a `timestamp` of `1e400` is a wrong timestamp, not a missing
+/// one). Anything else, and a string that is not valid JSON, is not text.
+/// Unescaping allocates about the string's length: callers bound it first
+/// where the text is not yet authentic.
 pub(crate) fn text_of(raw: &str) -> Option<Cow<'_, str>> {
-    match raw.as_bytes().first()? {
-        b'"' => match raw.get(1..raw.len().checked_sub(1)?) {
-            Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
-            _ => serde_json::from_str(raw).ok().map(Cow::Owned),
-        },
-        b'-' | b'0'..=b'9' => crate::wire::number_text(raw).or(Some(Cow::Borrowed(raw))),
-        _ => None,
+    match Scalar::of(raw) {
+        Scalar::Str(s) => Some(s),
+        _ if !matches!(raw.as_bytes().first(), Some(b'-' | b'0'..=b'9')) => None,
+        // Out of range (`1e400`, no scalar) is a number all the same.
+        n => Some(
+            n.into_text()
+                .filter(|t| t != raw)
+                .map_or(Cow::Borrowed(raw), Cow::Owned),
+        ),
     }
 }
 

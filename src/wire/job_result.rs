@@ -5,7 +5,9 @@
 //! attributes for writing), and one line here for reading it.
 
 use super::Scalar;
-use super::object::{lenient, lenient_object, next_raw, object_field};
+use serde_json::value::RawValue;
+
+use super::object::{lenient, lenient_object, object_field};
 use crate::{ActionResult, Actions, ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
@@ -84,7 +86,7 @@ lenient_object! {
     /// action is left out.
     Actions, "an Actions object",
     |this, key, map, _| {
-        let raw = next_raw(map)?.get();
+        let raw = map.next_value::<&RawValue>()?.get();
         match Scalar::of(raw) {
             Scalar::Null => {}
             Scalar::Str(s) => this.0.push(key, ActionResult::from(&*s)),

@@ -8,8 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::value::RawValue;
 
 use super::object::{
-    ObjectVisitor, is_empty_array, keep, lenient, lenient_object, next_raw, object_field,
-    strict_bool,
+    ObjectVisitor, is_empty_array, keep, lenient, lenient_object, object_field, strict_bool,
 };
 use super::{MAX_HISTORY, Scalar};
 use crate::model::Signed;
@@ -75,7 +74,7 @@ lenient_object! {
             "job_complete" => this.job_complete = strict_bool(map, key)?,
             "job_success" => this.job_success = strict_bool(map, key)?,
             "code" => this.code = lenient(map, extra, key, Scalar::into_code)?,
-            "result" => read_result(this, next_raw(map)?)?,
+            "result" => read_result(this, map.next_value()?)?,
             "history" => {
                 let history = map.next_value_seed(Lenient(PhantomData))?;
                 this.unreadable_history = history.is_none();
@@ -83,9 +82,7 @@ lenient_object! {
             }
             "image_links" => this.image_links = object_field(map, extra, key)?,
             // Read, and checked, before decoding (see `skim`).
-            "timestamp" | "signature" => {
-                map.next_value::<IgnoredAny>()?;
-            }
+            "timestamp" | "signature" => drop(map.next_value::<IgnoredAny>()?),
             _ => extra.0.push(key, map.next_value()?),
         }
     }
@@ -117,17 +114,13 @@ fn read_result<E: de::Error>(this: &mut WireJobStatus, raw: &RawValue) -> Result
 /// history is then kept as received (see [`decode_job_status`]).
 trait Shape: Default {
     fn read_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
-        let mut empty = true;
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
-            empty = false;
-        }
+        let empty = map.next_entry::<IgnoredAny, IgnoredAny>()?.is_none();
+        IgnoredAny.visit_map(map)?;
         Ok(empty.then(Self::default))
     }
     fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
-        let mut empty = true;
-        while seq.next_element::<IgnoredAny>()?.is_some() {
-            empty = false;
-        }
+        let empty = seq.next_element::<IgnoredAny>()?.is_none();
+        IgnoredAny.visit_seq(seq)?;
         Ok(empty.then(Self::default))
     }
 }

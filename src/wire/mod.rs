@@ -19,4 +19,4 @@ pub(crate) const MAX_HISTORY: usize = 10_000;
 pub(crate) const MAX_KEYS: usize = 10_000;
 
 pub(crate) use job_status::decode_job_status;
-pub(crate) use scalar::{Scalar, number_text};
+pub(crate) use scalar::Scalar;

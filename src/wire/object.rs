@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{MAX_KEYS, Scalar};
@@ -61,7 +61,7 @@ macro_rules! lenient_object {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             $(#[$doc])*
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::wire::object::read_object(deserializer)
+                deserializer.deserialize_map($crate::wire::object::ObjectVisitor(::std::marker::PhantomData))
             }
         }
     };
@@ -97,13 +97,6 @@ impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
     }
 }
 
-/// Reads an object as `T`.
-pub(crate) fn read_object<'de, D: Deserializer<'de>, T: LenientObject>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor(PhantomData))
-}
-
 /// An object key, borrowed from the input when it has no escapes, so a key
 /// read only to be matched against the modelled ones allocates nothing.
 #[derive(serde::Deserialize)]
@@ -129,11 +122,6 @@ impl Once {
     }
 }
 
-/// The next value's raw text, borrowed from the input.
-pub(crate) fn next_raw<'de, A: MapAccess<'de>>(map: &mut A) -> Result<&'de RawValue, A::Error> {
-    map.next_value()
-}
-
 /// Keeps `raw` as received under `key`.
 pub(crate) fn keep(extra: &mut Extra, key: &str, raw: &RawValue) {
     extra.0.push(key, RawJson(raw.to_owned()));
@@ -151,7 +139,7 @@ pub(crate) fn lenient<'de, A, T>(
 where
     A: MapAccess<'de>,
 {
-    let raw = next_raw(map)?;
+    let raw: &RawValue = map.next_value()?;
     let scalar = Scalar::of(raw.get());
     if scalar == Scalar::Null {
         return Ok(None);
@@ -170,7 +158,7 @@ pub(crate) fn strict_bool<'de, A: MapAccess<'de>>(
     map: &mut A,
     key: &str,
 ) -> Result<Option<bool>, A::Error> {
-    match Scalar::of(next_raw(map)?.get()) {
+    match Scalar::of(map.next_value::<&RawValue>()?.get()) {
         Scalar::Null => Ok(None),
         scalar => scalar.into_bool().map(Some).ok_or_else(|| {
             de::Error::custom(format_args!(
@@ -198,7 +186,7 @@ where
     A: MapAccess<'de>,
     T: Deserialize<'de>,
 {
-    let raw = next_raw(map)?;
+    let raw: &RawValue = map.next_value()?;
     let text = raw.get();
     if text.starts_with('{') {
         return serde_json::from_str(text)

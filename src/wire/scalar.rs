@@ -20,20 +20,6 @@ pub(crate) enum Scalar<'a> {
     Complex,
 }
 
-/// A JSON number's text by the crate's one rule for text: as Rust writes the
-/// value `serde_json` reads from it (what [`Scalar::into_text`] gives), so
-/// that the fields read before decoding (`skim::text_of`) read as the typed
-/// decoder reads them (`1.50` is `"1.5"` on both paths). Borrowed when the
-/// number is already written that way, as every integer in range is.
-pub(crate) fn number_text(raw: &str) -> Option<Cow<'_, str>> {
-    let text = Scalar::number(raw)?.into_text()?;
-    Some(if text == raw {
-        Cow::Borrowed(raw)
-    } else {
-        Cow::Owned(text)
-    })
-}
-
 impl<'a> Scalar<'a> {
     /// Reads the raw text of one valid JSON value (as `RawValue` holds it).
     pub(crate) fn of(raw: &'a str) -> Scalar<'a> {
@@ -54,16 +40,16 @@ impl<'a> Scalar<'a> {
     /// A JSON number, as `serde_json` reads it.
     fn number(raw: &str) -> Option<Scalar<'a>> {
         let n = serde_json::from_str::<serde_json::Number>(raw).ok()?;
-        Some(match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Scalar::U64(u),
-            (None, Some(i)) => Scalar::I64(i),
-            (None, None) => Scalar::F64(n.as_f64()?),
-        })
+        n.as_u64()
+            .map(Scalar::U64)
+            .or_else(|| n.as_i64().map(Scalar::I64))
+            .or_else(|| n.as_f64().map(Scalar::F64))
     }
 
     /// The value as text, by the crate's one rule for text (as
-    /// `skim::text_of` reads the fields checked before decoding, through
-    /// [`number_text`]): a string as it is, a number written out. A boolean,
+    /// `skim::text_of` reads the fields checked before decoding, so that
+    /// `1.50` is `"1.5"` on both paths): a string as it is, a number written
+    /// out. A boolean,
     /// `null`, an object or an array is not text.
     pub(crate) fn into_text(self) -> Option<String> {
         match self {
@@ -167,14 +153,16 @@ mod tests {
             "0.1",
         ] {
             let typed = scalar(raw).into_text();
-            assert_eq!(number_text(raw).map(Cow::into_owned), typed, "{raw}");
             assert_eq!(
                 crate::skim::text_of(raw).map(Cow::into_owned),
                 typed,
                 "{raw}"
             );
         }
-        assert!(matches!(number_text("1764160324"), Some(Cow::Borrowed(_))));
+        assert!(matches!(
+            crate::skim::text_of("1764160324"),
+            Some(Cow::Borrowed(_))
+        ));
     }
 
     #[test]
