@@ -217,7 +217,7 @@ impl Transport {
                 // looks at for this host, and a new one is opened.
                 config = config.max_idle_age(Duration::ZERO);
             }
-            let fail = |e| transport_error(e, limit, self.settings.https, host, started);
+            let fail = |e| transport_error(e, &self.settings, host, started);
             let opened = connection::OPENED.get();
             let mut response = match config.build().send(body) {
                 Ok(response) => response,
@@ -267,14 +267,9 @@ impl Transport {
 ///
 /// The error names `host` and, for a timeout, how long since the attempt
 /// `started`: never the URL's path or query, nor any body.
-fn transport_error(
-    err: ureq::Error,
-    limit: u64,
-    https: bool,
-    host: &str,
-    started: Instant,
-) -> Error {
+fn transport_error(err: ureq::Error, settings: &Settings, host: &str, started: Instant) -> Error {
     use std::io::ErrorKind as Io;
+    let (limit, https) = (settings.max_response_bytes, settings.https);
     let kind = match &err {
         ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
