@@ -11,6 +11,7 @@
 //! statuses and errors are shown through their `Display`, which holds none
 //! of these (an error's holds no body text).
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::transport::Reply;
@@ -24,18 +25,15 @@ pub(crate) fn retry(
     wait: Duration,
     outcome: &Result<Reply, Error>,
 ) {
-    let secs = wait.as_secs_f64();
-    match outcome {
-        Ok(reply) => log::debug!(
-            target: "smile_id::transport",
-            "retry {attempt} of {max_retries} in {secs:.3} s after http status {}",
-            reply.status
-        ),
-        Err(err) => log::debug!(
-            target: "smile_id::transport",
-            "retry {attempt} of {max_retries} in {secs:.3} s after {err}"
-        ),
-    }
+    let (what, why): (&str, &dyn fmt::Display) = match outcome {
+        Ok(reply) => ("http status ", &reply.status),
+        Err(err) => ("", err),
+    };
+    log::debug!(
+        target: "smile_id::transport",
+        "retry {attempt} of {max_retries} in {:.3} s after {what}{why}",
+        wait.as_secs_f64()
+    );
 }
 
 /// Logs a request sent again at once because its pooled connection broke
@@ -54,19 +52,16 @@ pub(crate) fn poll(
     elapsed: Duration,
     polled: &Result<JobStatus, Error>,
 ) {
-    let secs = elapsed.as_secs_f64();
-    match polled {
-        Ok(status) => log::debug!(
-            target: "smile_id::poll",
-            "poll {attempt} of job {job_id:?} at {secs:.3} s: {status}"
-        ),
-        Err(err) => log::debug!(
-            target: "smile_id::poll",
-            "poll {attempt} of job {job_id:?} at {secs:.3} s: {}{}",
-            if err.is_transient() { "transient, will poll again: " } else { "stopped: " },
-            err
-        ),
-    }
+    let (what, why): (&str, &dyn fmt::Display) = match polled {
+        Ok(status) => ("", status),
+        Err(err) if err.is_transient() => ("transient, will poll again: ", err),
+        Err(err) => ("stopped: ", err),
+    };
+    log::debug!(
+        target: "smile_id::poll",
+        "poll {attempt} of job {job_id:?} at {:.3} s: {what}{why}",
+        elapsed.as_secs_f64()
+    );
 }
 
 /// Logs the refusal of a `what` ("response" or "callback") at warn, when

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -41,13 +41,6 @@ pub(crate) struct AddressCache {
 }
 
 impl AddressCache {
-    /// The system resolver, with [`ADDRESS_TTL`].
-    pub(crate) fn system() -> Self {
-        AddressCache::with_lookup(ADDRESS_TTL, |key| {
-            key.to_socket_addrs().map(Iterator::collect)
-        })
-    }
-
     pub(crate) fn with_lookup(
         ttl: Duration,
         lookup: impl Fn(&str) -> io::Result<Vec<SocketAddr>> + Send + Sync + 'static,

@@ -2,6 +2,7 @@
 //! cap, and the mapping of `ureq` failures (here) and of non-2xx answers
 //! ([`reply`]) to [`Error`]. Name lookups are cached ([`resolve`]).
 
+use std::net::ToSocketAddrs as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ mod connection;
 mod reply;
 mod resolve;
 
-use addresses::AddressCache;
+use addresses::{ADDRESS_TTL, AddressCache};
 use connection::Connect;
 pub(crate) use reply::Reply;
 use resolve::Cached;
@@ -72,7 +73,11 @@ impl Transport {
     /// reach.
     pub(crate) fn new(settings: Settings) -> Self {
         let proxy = ureq::Proxy::try_from_env().filter(|_| !settings.loopback);
-        Transport::with_parts(settings, Arc::new(AddressCache::system()), proxy)
+        // The system resolver (`getaddrinfo`), through the cache.
+        let addresses = AddressCache::with_lookup(ADDRESS_TTL, |key| {
+            key.to_socket_addrs().map(Iterator::collect)
+        });
+        Transport::with_parts(settings, Arc::new(addresses), proxy)
     }
 
     /// A transport that looks host names up through `addresses` (see
@@ -134,19 +139,13 @@ impl Transport {
         let mut resend_left = true;
         loop {
             let body = make_body()?;
-            let attempt = self.attempt(endpoint, &body, deadline, &mut resend_left);
-            let outcome = match (attempt, answered.take()) {
-                (
-                    Err(Error::Transport {
-                        kind: TransportErrorKind::Timeout,
-                        ..
-                    }),
-                    Some(reply),
-                ) if Instant::now() >= deadline => {
-                    return Ok(reply);
-                }
-                (outcome, _) => outcome,
-            };
+            let outcome = self.attempt(endpoint, &body, deadline, &mut resend_left);
+            if let (Err(Error::Transport { kind, .. }), Some(reply)) = (&outcome, answered.take())
+                && *kind == TransportErrorKind::Timeout
+                && Instant::now() >= deadline
+            {
+                return Ok(reply);
+            }
             let wait = match &outcome {
                 Ok(reply) if is_transient_status(reply.status) => match reply.retry_after {
                     // The longest wait honoured: a longer one is not waited for.
@@ -218,7 +217,7 @@ impl Transport {
                 // looks at for this host, and a new one is opened.
                 config = config.max_idle_age(Duration::ZERO);
             }
-            let fail = |e| transport_error(e, limit, self.settings.https, host, started);
+            let fail = |e| transport_error(e, &self.settings, host, started);
             let opened = connection::OPENED.get();
             let mut response = match config.build().send(body) {
                 Ok(response) => response,
@@ -268,14 +267,9 @@ impl Transport {
 ///
 /// The error names `host` and, for a timeout, how long since the attempt
 /// `started`: never the URL's path or query, nor any body.
-fn transport_error(
-    err: ureq::Error,
-    limit: u64,
-    https: bool,
-    host: &str,
-    started: Instant,
-) -> Error {
+fn transport_error(err: ureq::Error, settings: &Settings, host: &str, started: Instant) -> Error {
     use std::io::ErrorKind as Io;
+    let (limit, https) = (settings.max_response_bytes, settings.https);
     let kind = match &err {
         ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,

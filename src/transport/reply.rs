@@ -52,17 +52,55 @@ impl Reply {
         }
     }
 
-    /// The body of a 2xx reply, or the [`Error::Http`] any other status means.
+    /// The body of a 2xx reply, or the [`Error::Http`] any other status means:
+    /// read from Smile ID's `{"error", "code"}` body when there is one,
+    /// without decoding the rest of the body. Only a code of Smile ID's shape
+    /// is kept outside [`HttpDetails`]; key-shaped runs and URL queries are
+    /// cut out of what is kept there, in case a gateway echoed the request.
     pub(crate) fn into_success_body(self) -> Result<Vec<u8>, Error> {
         if (200..300).contains(&self.status) {
             return Ok(self.body);
         }
-        Err(http_error(
-            self.status,
-            &self.body,
-            self.request_id,
-            self.location,
-        ))
+        let (status, body) = (self.status, self.body.as_slice());
+        let scanned = std::str::from_utf8(body)
+            .map_err(|_| SkimError::Empty)
+            .and_then(|text| {
+                skim::top_level(text, ["error", "message", "code"], Duplicates::FirstWins)
+            });
+        let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
+        let [error, message, code] = scanned.unwrap_or_default();
+        let code = code
+            .and_then(|raw| match raw.parse::<u64>() {
+                Ok(n) => Some(crate::codes::pad(n)),
+                Err(_) => skim::text_of(raw).map(|c| c.into_owned()),
+            })
+            .filter(|c| (1..=8).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()));
+        let server_message = [error, message]
+            .into_iter()
+            .flatten()
+            .filter_map(|raw| raw.strip_prefix('"')?.strip_suffix('"'))
+            .map(|inner| skim::unescape_prefix(inner, MAX_ERROR_BODY))
+            .find(|text| !text.is_empty());
+        let body_was = match (&server_message, body.iter().all(u8::is_ascii_whitespace)) {
+            (Some(_), _) => "",
+            (None, true) => " (empty body)",
+            (None, false) if is_json => " (no error message)",
+            (None, false) => " (non-JSON body)",
+        };
+        let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
+        Err(Error::Http {
+            status,
+            code,
+            message: format!("{}{body_was}", reason_phrase(status)),
+            details: Box::new(HttpDetails {
+                message: server_message.as_deref().map(crate::redact::redact),
+                body: crate::redact::redact(&String::from_utf8_lossy(cut)),
+                request_id: self.request_id,
+                location: self
+                    .location
+                    .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
+            }),
+        })
     }
 }
 
@@ -77,57 +115,6 @@ fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
     }
     let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
     Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
-}
-
-/// A non-2xx answer, read from Smile ID's `{"error", "code"}` body when
-/// there is one, without decoding the rest of the body. Only a code of
-/// Smile ID's shape is kept outside [`HttpDetails`]; key-shaped runs and URL
-/// queries are cut out of what is kept there, in case a gateway echoed the
-/// request.
-fn http_error(
-    status: u16,
-    body: &[u8],
-    request_id: Option<String>,
-    location: Option<String>,
-) -> Error {
-    let scanned = std::str::from_utf8(body)
-        .map_err(|_| SkimError::Empty)
-        .and_then(|text| {
-            skim::top_level(text, ["error", "message", "code"], Duplicates::FirstWins)
-        });
-    let is_json = matches!(scanned, Ok(_) | Err(SkimError::NotObject(_)));
-    let [error, message, code] = scanned.unwrap_or_default();
-    let code = code
-        .and_then(|raw| match raw.parse::<u64>() {
-            Ok(n) => Some(crate::codes::pad(n)),
-            Err(_) => skim::text_of(raw).map(|c| c.into_owned()),
-        })
-        .filter(|c| (1..=8).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()));
-    let server_message = [error, message]
-        .into_iter()
-        .flatten()
-        .filter_map(|raw| raw.strip_prefix('"')?.strip_suffix('"'))
-        .map(|inner| skim::unescape_prefix(inner, MAX_ERROR_BODY))
-        .find(|text| !text.is_empty());
-    let body_was = match (&server_message, body.iter().all(u8::is_ascii_whitespace)) {
-        (Some(_), _) => "",
-        (None, true) => " (empty body)",
-        (None, false) if is_json => " (no error message)",
-        (None, false) => " (non-JSON body)",
-    };
-    let cut = body.get(..MAX_ERROR_BODY).unwrap_or(body);
-    Error::Http {
-        status,
-        code,
-        message: format!("{}{body_was}", reason_phrase(status)),
-        details: Box::new(HttpDetails {
-            message: server_message.as_deref().map(crate::redact::redact),
-            body: crate::redact::redact(&String::from_utf8_lossy(cut)),
-            request_id,
-            location: location
-                .map(|l| crate::redact::redact(&crate::redact::url_without_query(&l))),
-        }),
-    }
 }
 
 /// What a status means, in lowercase (`"bad gateway"`).
@@ -148,6 +135,24 @@ fn reason_phrase(status: u16) -> String {
 mod tests {
     use super::*;
     use ureq::http::HeaderValue;
+
+    /// The error a reply with this status and body means.
+    fn http_error(
+        status: u16,
+        body: &[u8],
+        request_id: Option<String>,
+        location: Option<String>,
+    ) -> Error {
+        let (body, retry_after) = (body.to_vec(), None);
+        let reply = Reply {
+            status,
+            body,
+            request_id,
+            location,
+            retry_after,
+        };
+        reply.into_success_body().unwrap_err()
+    }
 
     fn at(raw: &str) -> time::OffsetDateTime {
         time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).unwrap()
