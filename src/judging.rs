@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::error::Subject;
 use crate::model::Signed;
 use crate::skim::{self, Duplicates, SkimError};
-use crate::wire::decode_job_status;
+use crate::wire::{WireJobStatus, decode};
 use crate::{Callback, Error, JobResult, JobStatus, PartnerParams, Signature, SignatureFailure};
 
 /// The top-level keys of a job status the scan reads and refuses repeated:
@@ -52,7 +52,7 @@ impl Judge<'_> {
         let authentic = self
             .authenticate(timestamp, signature, subject)
             .map_err(|err| not_json_first(text, body, err, subject))?;
-        let wire = decode_job_status(text).map_err(|typed_err| {
+        let wire = decode::<WireJobStatus>(text).map_err(|typed_err| {
             // The job can still be judged from the raw result, so that
             // another job's answer is called that rather than undecodable.
             if let Err(mismatch) = check_raw_job(expected, result) {
@@ -82,7 +82,7 @@ impl Judge<'_> {
             .authenticate(timestamp, signature, subject)
             .map_err(|err| not_json_first(text, body, err, subject))?;
         // Straight into the typed value, within the structural limits (see `wire`).
-        let mut result = serde_json::from_str::<JobResult>(text).map_err(|typed_err| {
+        let mut result = decode::<JobResult>(text).map_err(|typed_err| {
             Error::decode("not a callback", body, Some(Box::new(typed_err)), subject)
         })?;
         result.extra.remove("timestamp");

@@ -7,7 +7,7 @@
 use super::Scalar;
 use serde_json::value::RawValue;
 
-use super::object::{lenient, lenient_object, object_field};
+use super::object::{lenient, lenient_object, shaped};
 use crate::{ActionResult, Actions, ImageLinks, JobResult, JobType, PartnerParams};
 
 lenient_object! {
@@ -16,7 +16,7 @@ lenient_object! {
     /// `from_slice`): values are kept as received. This does not verify
     /// anything: use [`WebApi`](crate::WebApi) for data from the network.
     JobResult, "a result object",
-    |this, key, map, once| {
+    |this, key, map, reading| {
         let extra = &mut this.extra;
         match key {
             "ResultCode" => this.result_code = lenient(map, extra, key, Scalar::into_code)?,
@@ -29,10 +29,10 @@ lenient_object! {
             "IsFinalResult" => this.is_final_result = lenient(map, extra, key, Scalar::into_bool)?,
             "IsMachineResult" => this.is_machine_result = lenient(map, extra, key, Scalar::into_bool)?,
             "PartnerParams" => {
-                once.check(0, key)?;
-                this.partner_params = object_field(map, extra, key)?;
+                reading.once(0, key)?;
+                this.partner_params = shaped(map, extra, key, reading)?.flatten();
             }
-            "Actions" => this.actions = object_field(map, extra, key)?.unwrap_or_default(),
+            "Actions" => this.actions = shaped(map, extra, key, reading)?.flatten().unwrap_or_default(),
             _ => extra.0.push(key, map.next_value()?),
         }
     }
@@ -42,15 +42,15 @@ lenient_object! {
     /// Reads `user_id`, `job_id` (strings or numbers), `job_type` (number or
     /// string) and keeps every other key.
     PartnerParams, "a PartnerParams object",
-    |this, key, map, once| {
+    |this, key, map, reading| {
         let extra = &mut this.extra;
         match key {
             "user_id" => {
-                once.check(0, key)?;
+                reading.once(0, key)?;
                 this.user_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
             }
             "job_id" => {
-                once.check(1, key)?;
+                reading.once(1, key)?;
                 this.job_id = lenient(map, extra, key, Scalar::into_text)?.unwrap_or_default();
             }
             "job_type" => this.job_type = lenient(map, extra, key, job_type)?,

@@ -1,15 +1,11 @@
 //! A job status body as read off the wire ([`WireJobStatus`]), once
 //! authenticated, and how it becomes a [`JobStatus`].
 
-use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::object::{
-    ObjectVisitor, is_empty_array, keep, lenient, lenient_object, object_field, strict_bool,
-};
+use super::object::{Lenient, ObjectVisitor, Shape, lenient, lenient_object, shaped, strict_bool};
 use super::{MAX_HISTORY, Scalar};
 use crate::model::Signed;
 use crate::{Extra, ImageLinks, JobResult, JobStatus};
@@ -17,6 +13,7 @@ use crate::{Extra, ImageLinks, JobResult, JobStatus};
 /// A job status as read off the wire, once authenticated. Its timestamp and
 /// signature were read (and checked) before decoding, from the raw text.
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct WireJobStatus {
     pub(crate) job_complete: Option<bool>,
     pub(crate) job_success: Option<bool>,
@@ -26,25 +23,6 @@ pub(crate) struct WireJobStatus {
     pub(crate) history: Vec<JobResult>,
     pub(crate) image_links: Option<ImageLinks>,
     pub(crate) extra: Extra,
-    /// `history` was not a list of objects: it is kept as received, in
-    /// `extra`, by [`decode_job_status`].
-    unreadable_history: bool,
-}
-
-/// Reads an authenticated job status body.
-pub(crate) fn decode_job_status(text: &str) -> Result<WireJobStatus, serde_json::Error> {
-    let mut wire: WireJobStatus = serde_json::from_str(text)?;
-    if wire.unreadable_history {
-        // Rare, so read again rather than keep every history's text.
-        #[derive(serde::Deserialize)]
-        struct HistoryOnly<'a> {
-            #[serde(borrow)]
-            history: &'a RawValue,
-        }
-        let only: HistoryOnly<'_> = serde_json::from_str(text)?;
-        keep(&mut wire.extra, "history", only.history);
-    }
-    Ok(wire)
 }
 
 impl WireJobStatus {
@@ -68,19 +46,23 @@ impl WireJobStatus {
 
 lenient_object! {
     WireJobStatus, "a job status object",
-    |this, key, map, _| {
+    |this, key, map, reading| {
         let extra = &mut this.extra;
         match key {
             "job_complete" => this.job_complete = strict_bool(map, key)?,
             "job_success" => this.job_success = strict_bool(map, key)?,
             "code" => this.code = lenient(map, extra, key, Scalar::into_code)?,
-            "result" => read_result(this, map.next_value()?)?,
-            "history" => {
-                let history = map.next_value_seed(Lenient(PhantomData))?;
-                this.unreadable_history = history.is_none();
-                this.history = history.unwrap_or_default();
+            "result" => {
+                let (result, message) = shaped(map, extra, key, reading)?.unwrap_or_default();
+                // It decides which job the answer is about.
+                if result.as_ref().is_some_and(|r: &JobResult| r.extra.contains_key("PartnerParams")) {
+                    return Err(de::Error::custom("`result`'s `PartnerParams` is not an object"));
+                }
+                this.result = result.filter(|r| !r.is_empty());
+                this.result_message = message;
             }
-            "image_links" => this.image_links = object_field(map, extra, key)?,
+            "history" => this.history = shaped(map, extra, key, reading)?.unwrap_or_default(),
+            "image_links" => this.image_links = shaped(map, extra, key, reading)?.flatten(),
             // Read, and checked, before decoding (see `skim`).
             "timestamp" | "signature" => drop(map.next_value::<IgnoredAny>()?),
             _ => extra.0.push(key, map.next_value()?),
@@ -88,48 +70,17 @@ lenient_object! {
     }
 }
 
-/// `result`: an object once the job has one, else a message string (`{}`,
-/// `[]` and `null` are none). Any other value (`0`, `false`, seen while a job
-/// is pending) is kept as received. Its `PartnerParams` decides which job the
-/// answer is about, so it must be an object when present.
-fn read_result<E: de::Error>(this: &mut WireJobStatus, raw: &RawValue) -> Result<(), E> {
-    let text = raw.get();
-    if text.starts_with('{') {
-        let result: JobResult = serde_json::from_str(text).map_err(E::custom)?;
-        if result.extra.contains_key("PartnerParams") {
-            return Err(E::custom("`result`'s `PartnerParams` is not an object"));
-        }
-        this.result = Some(result).filter(|r| !r.is_empty());
-    } else if text.starts_with('"') {
-        this.result_message = Scalar::of(text).into_text();
-    } else if text != "null" && !is_empty_array(text) {
-        keep(&mut this.extra, "result", raw);
-    }
-    Ok(())
-}
-
-/// `history` and each of its entries, read by shape: the one expected (a
-/// list of entries, an entry object); `null` and an empty container of the
-/// other kind read as empty; any other value reads as `None`, and the whole
-/// history is then kept as received (see [`decode_job_status`]).
-trait Shape: Default {
-    fn read_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
-        let empty = map.next_entry::<IgnoredAny, IgnoredAny>()?.is_none();
-        IgnoredAny.visit_map(map)?;
-        Ok(empty.then(Self::default))
-    }
-    fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
-        let empty = seq.next_element::<IgnoredAny>()?.is_none();
-        IgnoredAny.visit_seq(seq)?;
-        Ok(empty.then(Self::default))
-    }
-}
-
 impl Shape for Vec<JobResult> {
-    fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
+    fn read_seq<'de, A: SeqAccess<'de>>(
+        mut seq: A,
+        one_pass: bool,
+    ) -> Result<Option<Self>, A::Error> {
         let mut entries = Vec::new();
-        while let Some(entry) = seq.next_element_seed(Lenient(PhantomData))? {
-            let Some(entry) = entry else {
+        while let Some(entry) =
+            seq.next_element_seed(Lenient::<Option<JobResult>>(one_pass, PhantomData))?
+        {
+            // A `null` entry reads as empty.
+            let Some(entry) = entry.map(Option::unwrap_or_default) else {
                 IgnoredAny.visit_seq(seq)?;
                 return Ok(None);
             };
@@ -142,55 +93,22 @@ impl Shape for Vec<JobResult> {
     }
 }
 
-impl Shape for JobResult {
-    fn read_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        ObjectVisitor(PhantomData).visit_map(map).map(Some)
+/// `result`: an object once the job has one, else a message string (`{}`,
+/// `[]` and `null` are neither). Any other value (`0`, `false`, seen while a
+/// job is pending) is kept as received.
+impl Shape for (Option<JobResult>, Option<String>) {
+    fn read_map<'de, A: MapAccess<'de>>(map: A, one_pass: bool) -> Result<Option<Self>, A::Error> {
+        let result = ObjectVisitor(one_pass, PhantomData).visit_map(map)?;
+        Ok(Some((Some(result), None)))
     }
-}
-
-/// Reads a value by its [`Shape`].
-struct Lenient<T>(PhantomData<T>);
-
-impl<'de, T: Shape> DeserializeSeed<'de> for Lenient<T> {
-    type Value = Option<T>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, T: Shape> Visitor<'de> for Lenient<T> {
-    type Value = Option<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a history")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
-        Ok(Some(T::default()))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
-        T::read_map(map)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
-        T::read_seq(seq)
+    fn read_str(text: &str) -> Option<Self> {
+        Some((None, Some(text.to_owned())))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::decode;
     use super::*;
 
     fn wire(json: &str) -> WireJobStatus {
@@ -215,7 +133,7 @@ mod tests {
             assert_eq!(w.extra.get("result").unwrap().to_json(), raw);
         }
         assert_eq!(wire(r#"{"result":""}"#).result_message.as_deref(), Some(""));
-        let err = decode_job_status(r#"{"result":{"PartnerParams":"u"}}"#).unwrap_err();
+        let err = decode::<WireJobStatus>(r#"{"result":{"PartnerParams":"u"}}"#).unwrap_err();
         assert!(
             err.to_string().contains("`PartnerParams` is not an object"),
             "{err}"
@@ -224,7 +142,7 @@ mod tests {
 
     #[test]
     fn histories_of_other_shapes_are_empty_or_kept_as_received() {
-        let empty = |json: &str| decode_job_status(json).unwrap().history.is_empty();
+        let empty = |json: &str| decode::<WireJobStatus>(json).unwrap().history.is_empty();
         assert!(empty(r#"{"history":{}}"#));
         assert!(empty(r#"{"history":[]}"#));
         assert!(empty(r#"{"history":null}"#));
@@ -234,7 +152,8 @@ mod tests {
             r#"{"a" : 1}"#,
             r#"[{"ResultCode":"0810"}, 1]"#,
         ] {
-            let w = decode_job_status(&format!(r#"{{"history": {raw}, "code":"2302"}}"#)).unwrap();
+            let w = decode::<WireJobStatus>(&format!(r#"{{"history": {raw}, "code":"2302"}}"#))
+                .unwrap();
             assert!(w.history.is_empty(), "{raw}");
             assert_eq!(w.extra.get("history").unwrap().to_json(), raw);
         }
@@ -248,7 +167,7 @@ mod tests {
     fn history_and_keys_are_limited() {
         let history = |n: usize| format!(r#"{{"history":[{}{{}}]}}"#, "{},".repeat(n - 1));
         assert_eq!(wire(&history(MAX_HISTORY)).history.len(), MAX_HISTORY);
-        let err = decode_job_status(&history(MAX_HISTORY + 1)).unwrap_err();
+        let err = decode::<WireJobStatus>(&history(MAX_HISTORY + 1)).unwrap_err();
         assert!(
             err.to_string()
                 .contains("history has more than 10,000 entries"),
@@ -258,8 +177,8 @@ mod tests {
             let keys: Vec<String> = (0..n).map(|i| format!(r#""k{i}":0"#)).collect();
             format!(r#"{{"result":{{"Actions":{{{}}}}}}}"#, keys.join(","))
         };
-        assert!(decode_job_status(&keys(crate::wire::MAX_KEYS)).is_ok());
-        let err = decode_job_status(&keys(crate::wire::MAX_KEYS + 1)).unwrap_err();
+        assert!(decode::<WireJobStatus>(&keys(crate::wire::MAX_KEYS)).is_ok());
+        let err = decode::<WireJobStatus>(&keys(crate::wire::MAX_KEYS + 1)).unwrap_err();
         assert!(
             err.to_string()
                 .contains("an object has more than 10,000 keys"),

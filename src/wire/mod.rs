@@ -18,5 +18,6 @@ pub(crate) const MAX_HISTORY: usize = 10_000;
 /// The most keys one object may hold (Smile ID's hold a few hundred at most).
 pub(crate) const MAX_KEYS: usize = 10_000;
 
-pub(crate) use job_status::decode_job_status;
+pub(crate) use job_status::WireJobStatus;
+pub(crate) use object::decode;
 pub(crate) use scalar::Scalar;

@@ -2,17 +2,23 @@
 //! type's reader ([`LenientObject::read_field`]); every other key is kept in
 //! the type's [`Extra`], in order. Also the shared field readers: lenient
 //! scalars, the one boolean reading of the fields that decide what an answer
-//! means, fields that must appear once, and object fields.
+//! means, fields that must appear once, and fields read by shape ([`Shape`]:
+//! objects inside objects, `history`, `result`).
 //!
 //! The one leniency rule: a modelled field whose value has an unexpected type
 //! is kept in the type's `Extra` exactly as received (its raw text) and the
 //! field reads as absent. `null`, `{}` and `[]` read as empty.
+//!
+//! A body is read in one pass ([`decode`]), each byte once, which keeps no
+//! text of the fields read by shape; the rare body where such a field has
+//! another shape is read again, capturing each of those fields' text before
+//! reading it, as a model type's `Deserialize` always does.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{MAX_KEYS, Scalar};
@@ -29,19 +35,19 @@ pub(crate) trait LenientObject: Default {
         &mut self,
         key: &str,
         map: &mut A,
-        once: &mut Once,
+        reading: &mut Reading,
     ) -> Result<(), A::Error>;
 }
 
 /// Implements [`LenientObject`] and `Deserialize` for a type from the body
-/// of its `read_field`: `|this, key, map, once| body`, where `this` is the
-/// object being filled, `key` the key, `map` the map being read and `once`
-/// the repeat check. A model type's body is a table of `"Key" => reader`
-/// arms, and `_ =>` keeps every other key in its `extra`.
+/// of its `read_field`: `|this, key, map, reading| body`, where `this` is the
+/// object being filled, `key` the key, `map` the map being read and
+/// `reading` the [`Reading`] of this object. A model type's body is a table
+/// of `"Key" => reader` arms, and `_ =>` keeps every other key in its `extra`.
 macro_rules! lenient_object {
     (
         $(#[$doc:meta])*
-        $ty:ty, $expecting:literal, |$this:ident, $key:ident, $map:ident, $once:tt| $body:expr
+        $ty:ty, $expecting:literal, |$this:ident, $key:ident, $map:ident, $reading:tt| $body:expr
     ) => {
         impl $crate::wire::object::LenientObject for $ty {
             const EXPECTING: &'static str = $expecting;
@@ -50,7 +56,7 @@ macro_rules! lenient_object {
                 &mut self,
                 $key: &str,
                 $map: &mut A,
-                $once: &mut $crate::wire::object::Once,
+                $reading: &mut $crate::wire::object::Reading,
             ) -> Result<(), A::Error> {
                 let $this = self;
                 $body;
@@ -61,7 +67,7 @@ macro_rules! lenient_object {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             $(#[$doc])*
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_map($crate::wire::object::ObjectVisitor(::std::marker::PhantomData))
+                deserializer.deserialize_map($crate::wire::object::ObjectVisitor(false, ::std::marker::PhantomData))
             }
         }
     };
@@ -74,8 +80,25 @@ lenient_object! {
     |this, key, map, _| this.0.push(key, map.next_value()?)
 }
 
-/// Reads any [`LenientObject`], within [`MAX_KEYS`].
-pub(crate) struct ObjectVisitor<T>(pub(crate) PhantomData<T>);
+/// Reads `text` as `T`: first in one pass, each nested object read where
+/// it stands; when a nested object field holds anything else (or the pass
+/// fails), again with each such value captured first, so that it can be kept
+/// as received. Smile ID's answers take the one pass.
+pub(crate) fn decode<T: LenientObject>(text: &str) -> Result<T, serde_json::Error> {
+    read(text, true).or_else(|_| read(text, false))
+}
+
+/// Reads `text` as `T`, in one pass or not (see [`decode`]); not in one
+/// pass is how `T`'s `Deserialize` reads it.
+fn read<T: LenientObject>(text: &str, one_pass: bool) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = de::Deserializer::deserialize_map(&mut de, ObjectVisitor(one_pass, PhantomData))?;
+    de.end().map(|()| value)
+}
+
+/// Reads any [`LenientObject`], within [`MAX_KEYS`], in one pass or not
+/// (see [`decode`]).
+pub(crate) struct ObjectVisitor<T>(pub(crate) bool, pub(crate) PhantomData<T>);
 
 impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
@@ -84,14 +107,17 @@ impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
-        let mut once = Once::default();
+        let mut reading = Reading {
+            one_pass: self.0,
+            seen: 0,
+        };
         let mut keys = 0;
         while let Some(Key(key)) = map.next_key()? {
             keys += 1;
             if keys > MAX_KEYS {
                 return Err(de::Error::custom("an object has more than 10,000 keys"));
             }
-            out.read_field(&key, &mut map, &mut once)?;
+            out.read_field(&key, &mut map, &mut reading)?;
         }
         Ok(out)
     }
@@ -103,21 +129,24 @@ impl<'de, T: LenientObject> Visitor<'de> for ObjectVisitor<T> {
 #[serde(transparent)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
-/// The keys of one object that must not repeat: for the fields that say
-/// which job a result is about, a second value could disagree with the first.
-/// Each type numbers its own such fields (0 to 7); no allocation.
-#[derive(Default)]
-pub(crate) struct Once(u8);
+/// How one object is being read: in one pass or not (see [`decode`]), and
+/// which of its keys that must not repeat were seen. For the fields that say
+/// which job a result is about, a second value could disagree with the first;
+/// each type numbers its own such fields (0 to 7).
+pub(crate) struct Reading {
+    one_pass: bool,
+    seen: u8,
+}
 
-impl Once {
+impl Reading {
     /// Refuses `key`, the type's field number `field`, when it was seen
     /// before in this object.
-    pub(crate) fn check<E: de::Error>(&mut self, field: u8, key: &str) -> Result<(), E> {
+    pub(crate) fn once<E: de::Error>(&mut self, field: u8, key: &str) -> Result<(), E> {
         let bit = 1u8 << (field & 7);
-        if self.0 & bit != 0 {
+        if self.seen & bit != 0 {
             return Err(de::Error::custom(format_args!("duplicate `{key}` field")));
         }
-        self.0 |= bit;
+        self.seen |= bit;
         Ok(())
     }
 }
@@ -168,40 +197,183 @@ pub(crate) fn strict_bool<'de, A: MapAccess<'de>>(
     }
 }
 
-/// Whether `raw` (one JSON value) is an empty array.
-pub(crate) fn is_empty_array(raw: &str) -> bool {
-    raw.strip_prefix('[')
-        .is_some_and(|rest| rest.trim_start().starts_with(']'))
-}
-
-/// Reads an object field from its raw text: an object as `T`; `null` and
-/// `[]` as `None`; anything else is kept as received in `extra` (and is
-/// `None`).
-pub(crate) fn object_field<'de, A, T>(
+/// Reads the value of `key` by its [`Shape`] `T`. `None` when it has
+/// another shape: it is then kept in `extra` as received, which in one pass it
+/// cannot be, so the pass fails (see [`decode`]).
+pub(crate) fn shaped<'de, A, T>(
     map: &mut A,
     extra: &mut Extra,
     key: &str,
+    reading: &Reading,
 ) -> Result<Option<T>, A::Error>
 where
     A: MapAccess<'de>,
-    T: Deserialize<'de>,
+    T: Shape,
 {
-    let raw: &RawValue = map.next_value()?;
-    let text = raw.get();
-    if text.starts_with('{') {
-        return serde_json::from_str(text)
+    if reading.one_pass {
+        let value = map.next_value_seed(Lenient(true, PhantomData))?;
+        return value
             .map(Some)
-            .map_err(de::Error::custom);
+            .ok_or_else(|| de::Error::custom(format_args!("`{key}` is kept as received")));
     }
-    if text != "null" && !is_empty_array(text) {
+    let raw: &RawValue = map.next_value()?;
+    let value = Lenient(false, PhantomData)
+        .deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
+        .map_err(de::Error::custom)?;
+    if value.is_none() {
         keep(extra, key, raw);
     }
-    Ok(None)
+    Ok(value)
+}
+
+/// A value read by shape, in one pass or not (see [`decode`]): the shape
+/// expected (a list, an object, or text where it is allowed); `null` and an
+/// empty container of the other kind read as empty; any other value reads as
+/// `None`, and is kept as received (see [`shaped`]).
+pub(crate) trait Shape: Default {
+    fn read_map<'de, A: MapAccess<'de>>(mut map: A, _: bool) -> Result<Option<Self>, A::Error> {
+        let empty = map.next_entry::<IgnoredAny, IgnoredAny>()?.is_none();
+        IgnoredAny.visit_map(map)?;
+        Ok(empty.then(Self::default))
+    }
+    fn read_seq<'de, A: SeqAccess<'de>>(mut seq: A, _: bool) -> Result<Option<Self>, A::Error> {
+        let empty = seq.next_element::<IgnoredAny>()?.is_none();
+        IgnoredAny.visit_seq(seq)?;
+        Ok(empty.then(Self::default))
+    }
+    fn read_str(_: &str) -> Option<Self> {
+        None
+    }
+}
+
+/// An object field: `None` when `null` or `[]` (and then `{}` is not).
+impl<T: LenientObject> Shape for Option<T> {
+    fn read_map<'de, A: MapAccess<'de>>(map: A, one_pass: bool) -> Result<Option<Self>, A::Error> {
+        ObjectVisitor(one_pass, PhantomData)
+            .visit_map(map)
+            .map(|v| Some(Some(v)))
+    }
+}
+
+/// Reads a value by its [`Shape`], in one pass or not.
+pub(crate) struct Lenient<T>(pub(crate) bool, pub(crate) PhantomData<T>);
+
+impl<'de, T: Shape> DeserializeSeed<'de> for Lenient<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Shape> Visitor<'de> for Lenient<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Option<T>, E> {
+        Ok(T::read_str(text))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(Some(T::default()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::read_map(map, self.0)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+        T::read_seq(seq, self.0)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::job_status::WireJobStatus;
     use super::*;
+
+    /// Every shape a nested object field can take, inside `result` and
+    /// inside a history entry.
+    fn bodies() -> Vec<String> {
+        let mut bodies = Vec::new();
+        for fixture in std::fs::read_dir("fixtures").unwrap() {
+            let path = fixture.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                bodies.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+        for odd in [
+            "null",
+            "[]",
+            "[ ]",
+            "{}",
+            "[1]",
+            "\"x\"",
+            "\"\\u0041\"",
+            "7",
+            "1.50",
+            "-0",
+            "true",
+            "{\"a\" : 1.50}",
+        ] {
+            for field in ["Actions", "PartnerParams"] {
+                bodies.push(format!(
+                    r#"{{"result":{{"{field}":{odd}}},"history":[{{"{field}": {odd}}}]}}"#
+                ));
+            }
+            for field in ["result", "history", "image_links"] {
+                bodies.push(format!(r#"{{"{field}" : {odd}, "code":"2302"}}"#));
+            }
+            bodies.push(format!(r#"{{"history":[{odd},{{"ResultCode":"0810"}}]}}"#));
+        }
+        bodies
+    }
+
+    #[test]
+    fn one_pass_reads_as_the_exact_reading_does() {
+        let mut one_pass = 0;
+        for body in bodies() {
+            let exact = read::<WireJobStatus>(&body, false);
+            let decoded = decode::<WireJobStatus>(&body);
+            assert_eq!(format!("{decoded:?}"), format!("{exact:?}"), "{body}");
+            if let Ok(fast) = read::<WireJobStatus>(&body, true) {
+                one_pass += 1;
+                assert_eq!(Ok(&fast), exact.as_ref().map_err(drop), "{body}");
+            }
+        }
+        // Smile ID's shapes (the fixtures, null, [], {}, text in `result`) take the one pass.
+        assert!(one_pass >= 8 + 4 * 7, "{one_pass}");
+    }
+
+    #[test]
+    fn odd_shapes_are_kept_byte_exact_when_decoded() {
+        let body = r#"{"result":{"Actions":"none","PartnerParams":{"user_id":"u"}},"history":[{"PartnerParams" : 1.50}],"image_links":[1]}"#;
+        let wire: WireJobStatus = decode(body).unwrap();
+        let result = wire.result.unwrap();
+        assert_eq!(result.extra.get("Actions").unwrap().to_json(), r#""none""#);
+        assert_eq!(result.partner_params.unwrap().user_id, "u");
+        assert_eq!(
+            wire.history[0]
+                .extra
+                .get("PartnerParams")
+                .unwrap()
+                .to_json(),
+            "1.50"
+        );
+        assert_eq!(wire.extra.get("image_links").unwrap().to_json(), "[1]");
+        let wire: WireJobStatus = decode(r#"{"history": {"a" : 1}}"#).unwrap();
+        assert!(wire.history.is_empty());
+        assert_eq!(wire.extra.get("history").unwrap().to_json(), r#"{"a" : 1}"#);
+    }
 
     #[test]
     fn keys_are_borrowed_unless_escaped() {
