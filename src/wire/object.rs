@@ -217,9 +217,14 @@ where
             .ok_or_else(|| de::Error::custom(format_args!("`{key}` is kept as received")));
     }
     let raw: &RawValue = map.next_value()?;
-    let value = Lenient(false, PhantomData)
-        .deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
-        .map_err(de::Error::custom)?;
+    let text = raw.get();
+    let read =
+        Lenient(false, PhantomData).deserialize(&mut serde_json::Deserializer::from_str(text));
+    // A scalar `serde_json` cannot read (`1e400`, a lone surrogate) is kept too.
+    let value = match read {
+        Err(err) if text.starts_with(['{', '[']) => return Err(de::Error::custom(err)),
+        read => read.ok().flatten(),
+    };
     if value.is_none() {
         keep(extra, key, raw);
     }
@@ -300,6 +305,7 @@ impl<'de, T: Shape> Visitor<'de> for Lenient<T> {
 mod tests {
     use super::super::job_status::WireJobStatus;
     use super::*;
+    use crate::JobResult;
 
     /// Every shape a nested object field can take, inside `result` and
     /// inside a history entry.
@@ -324,6 +330,8 @@ mod tests {
             "-0",
             "true",
             "{\"a\" : 1.50}",
+            "1e400",
+            "\"\\ud800\"",
         ] {
             for field in ["Actions", "PartnerParams"] {
                 bodies.push(format!(
@@ -373,6 +381,17 @@ mod tests {
         let wire: WireJobStatus = decode(r#"{"history": {"a" : 1}}"#).unwrap();
         assert!(wire.history.is_empty());
         assert_eq!(wire.extra.get("history").unwrap().to_json(), r#"{"a" : 1}"#);
+        // So are scalars `serde_json` cannot read, as in any other field.
+        let body = r#"{"result":{"Actions":1e400},"history":[{"PartnerParams":"\ud800"}],"image_links":-1e400}"#;
+        let wire: WireJobStatus = decode(body).unwrap();
+        let kept = |extra: &Extra, key: &str| extra.get(key).unwrap().to_json().to_owned();
+        assert_eq!(kept(&wire.result.unwrap().extra, "Actions"), "1e400");
+        assert_eq!(kept(&wire.history[0].extra, "PartnerParams"), r#""\ud800""#);
+        assert_eq!(kept(&wire.extra, "image_links"), "-1e400");
+        let wire: WireJobStatus = decode(r#"{"result":"\ud800"}"#).unwrap();
+        assert_eq!(kept(&wire.extra, "result"), r#""\ud800""#);
+        let result: JobResult = serde_json::from_str(r#"{"PartnerParams":1e400}"#).unwrap();
+        assert_eq!(kept(&result.extra, "PartnerParams"), "1e400");
     }
 
     #[test]
