@@ -379,7 +379,7 @@ impl WebApi {
     ///
     /// Every poll is a fresh, signed and fully verified
     /// [`get_job_status`](Self::get_job_status). Transient failures (those the
-    /// client retries: connection failures, timeouts, 5xx, 408, 429) are
+    /// client retries: connection failures, timeouts, 408, 429, 500, 502-504) are
     /// tolerated until the deadline. Anything else ends the wait at once with
     /// that error: a forged signature, a stale timestamp, another job's
     /// result, another 4xx, or an answer that repeats an earlier poll's
@@ -400,9 +400,9 @@ impl WebApi {
     ///
     /// # Errors
     ///
-    /// [`Error::WaitTimeout`] when the deadline passes first, carrying the last
-    /// incomplete status and the last transient error; otherwise the first
-    /// non-transient error of any poll.
+    /// [`Error::InvalidInput`] when `policy.timeout` is zero; [`Error::WaitTimeout`]
+    /// when the deadline passes first, carrying the last incomplete status and
+    /// the last transient error; otherwise the first non-transient error of any poll.
     pub fn wait_for_job(
         &self,
         partner_params: &PartnerParams,

@@ -113,6 +113,10 @@ pub(crate) fn wait(
     policy: &PollPolicy,
     mut progress: impl FnMut(&PollProgress<'_>),
 ) -> Result<JobStatus, Error> {
+    // Not a wait that timed out: there was never time for one poll.
+    if policy.timeout.is_zero() {
+        return Err(Error::invalid_input("timeout", "must be more than zero"));
+    }
     let started = Instant::now();
     let deadline = crate::transport::deadline_after(started, policy.timeout);
     let mut attempt = 0u32;

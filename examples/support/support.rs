@@ -249,10 +249,14 @@ pub fn print(status: &JobStatus, label: &str) {
         }
     }
     say!("  history entries: {}", status.history.len());
-    if let Some(links) = &status.image_links
-        && let Some(selfie) = &links.selfie_image
+    // The link opens a photo of the person for anyone who has it: say that
+    // one came, never print it.
+    if status
+        .image_links
+        .as_ref()
+        .is_some_and(|links| links.selfie_image.is_some())
     {
-        say!("  selfie image: {selfie}");
+        say!("  selfie image: a link was returned (not printed: it opens the person's photo)");
     }
     say!("  one line, for logs: {status}");
     emit(&out);

@@ -218,6 +218,27 @@ fn transient_failures_until_the_deadline_are_reported_with_the_timeout() {
 }
 
 #[test]
+fn a_zero_timeout_is_refused_before_any_poll() {
+    let (sim, api) = setup(Scenario::Complete);
+    let err = wait(&api, Duration::ZERO).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "timeout",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid input: timeout must be more than zero"
+    );
+    assert_eq!(sim.request_count(), 0);
+}
+
+#[test]
 fn an_already_complete_job_returns_after_one_poll() {
     let (sim, api) = setup(Scenario::Complete);
     let mut progress_calls = 0;

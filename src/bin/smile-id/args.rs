@@ -143,7 +143,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             let timeout = duration("--timeout", defaults.timeout)?;
             if timeout < Duration::from_millis(100) {
                 return Err(format!(
-                    "--timeout {timeout:?} leaves no time for a poll: give at least 100ms, e.g. 90s"
+                    "--timeout {:?} leaves no time for a poll: give at least 100ms, e.g. 90s",
+                    value("--timeout").unwrap_or_default()
                 ));
             }
             let initial_interval = duration("--interval", defaults.initial_interval)?;
@@ -246,6 +247,12 @@ mod tests {
                 .contains("goes alone")
         );
         assert!(parse_str("frobnicate").is_err());
+        // A timeout too short to poll is quoted as given.
+        assert!(
+            parse_str("wait u j --timeout 0")
+                .unwrap_err()
+                .starts_with("--timeout \"0\" leaves no time")
+        );
         for alone in ["--help status", "help status u j", "--version u"] {
             assert!(
                 parse_str(alone).unwrap_err().contains("goes alone"),
