@@ -67,8 +67,8 @@
 //! Every fallible function returns [`Error`], one `#[non_exhaustive]` enum
 //! whose variants say what to do (its documentation has the full table):
 //! [`InvalidInput`](Error::InvalidInput) (fix the input; nothing was sent),
-//! [`Transport`](Error::Transport) and [`Http`](Error::Http) 5xx/408/429 (retry
-//! later: [`Error::is_transient`]), other [`Http`](Error::Http) (fix the
+//! [`Transport`](Error::Transport) and [`Http`](Error::Http) 408, 429, 500,
+//! 502-504 (retry later: [`Error::is_transient`]), other [`Http`](Error::Http) (fix the
 //! request; [`error_code_meaning`] explains Smile ID's code),
 //! [`ResponseTooLarge`](Error::ResponseTooLarge) and [`Decode`](Error::Decode)
 //! (investigate), [`SignatureMismatch`](Error::SignatureMismatch) (treat as

@@ -23,7 +23,7 @@ Exit status:
   1  rejected
   2  usage or configuration error (bad arguments, SMILE_ID_* missing or wrong,
      a 4xx such as a wrong key, an address in use)
-  3  transient failure (network, timeout, 5xx, 429) or wait timeout: try again later
+  3  transient failure (network, timeout, HTTP 408, 429, 500, 502-504) or wait timeout: try again later
   4  refused answer: forged signature, stale timestamp, another job, malformed
   5  provisional: under human review, or partly complete: do not approve yet
   6  failed: the job could not be completed (e.g. ID authority unavailable)
