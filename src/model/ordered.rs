@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 
 use crate::redact::Redacted;
 
@@ -81,10 +81,6 @@ impl<V: fmt::Debug> fmt::Debug for Ordered<V> {
 /// A JSON object, entries in order (also when flattened into a struct).
 impl<V: Serialize> Serialize for Ordered<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in &self.entries {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        serializer.collect_map(self.iter())
     }
 }
