@@ -17,12 +17,15 @@ pub(crate) fn pad(code: u64) -> String {
 /// A code's verdict and where that verdict comes from.
 type Category = (Verdict, VerdictBasis);
 
+/// A row of [`RESULT_CODES`]: the code, its meaning, its category.
+type ResultCode = (&'static str, &'static str, Option<Category>);
+
 /// Every known `ResultCode`: its meaning, and the verdict category Smile ID
 /// gives it ([`DocumentedCode`](VerdictBasis::DocumentedCode)), or that its
 /// text in Smile ID's official examples and fixtures implies
 /// ([`ObservedCode`](VerdictBasis::ObservedCode)), or none (`1030`, an AML
 /// list hit, is neither a pass nor a fail by itself).
-const RESULT_CODES: &[(&str, &str, Option<Category>)] = {
+const RESULT_CODES: &[ResultCode] = {
     use Verdict::*;
     use VerdictBasis::{DocumentedCode as Doc, ObservedCode as Seen};
     &[
@@ -73,20 +76,19 @@ const RESULT_CODES: &[(&str, &str, Option<Category>)] = {
 /// assert_eq!(smile_id::result_code_meaning("9999"), None);
 /// ```
 pub fn result_code_meaning(code: &str) -> Option<&'static str> {
-    RESULT_CODES
-        .iter()
-        .find(|(known, _, _)| *known == code)
-        .map(|(_, meaning, _)| *meaning)
+    result_code_entry(code).map(|(_, meaning, _)| *meaning)
 }
 
 /// The verdict a known `ResultCode` stands for, and whether Smile ID
 /// documents it or its official examples only show it; `None` for a code
 /// without a known category.
 pub(crate) fn result_code_category(code: &str) -> Option<Category> {
-    RESULT_CODES
-        .iter()
-        .find(|(known, _, _)| *known == code)
-        .and_then(|(_, _, category)| *category)
+    result_code_entry(code).and_then(|(_, _, category)| *category)
+}
+
+/// The row of [`RESULT_CODES`] for `code`.
+fn result_code_entry(code: &str) -> Option<&'static ResultCode> {
+    RESULT_CODES.iter().find(|(known, _, _)| *known == code)
 }
 
 /// The meaning of a known error code from a non-2xx response (as in
