@@ -162,9 +162,12 @@ impl Reading {
     }
 }
 
-/// Keeps `raw` as received under `key`.
-pub(crate) fn keep(extra: &mut Extra, key: &str, raw: &RawValue) {
-    extra.0.push(key, RawJson(raw.to_owned()));
+/// `value`; when it is `None`, `raw` is kept as received under `key`.
+fn kept<T>(value: Option<T>, extra: &mut Extra, key: &str, raw: &RawValue) -> Option<T> {
+    if value.is_none() {
+        extra.0.push(key, RawJson(raw.to_owned()));
+    }
+    value
 }
 
 /// Reads a lenient field with `read` (one of [`Scalar`]'s readers). `null`
@@ -180,15 +183,11 @@ where
     A: MapAccess<'de>,
 {
     let raw: &RawValue = map.next_value()?;
-    let scalar = Scalar::of(raw.get());
-    if scalar == Scalar::Null {
-        return Ok(None);
-    }
-    let value = read(scalar);
-    if value.is_none() {
-        keep(extra, key, raw);
-    }
-    Ok(value)
+    let value = match Scalar::of(raw.get()) {
+        Scalar::Null => return Ok(None),
+        scalar => read(scalar),
+    };
+    Ok(kept(value, extra, key, raw))
 }
 
 /// Reads a field that decides what an answer means (`job_complete`,
@@ -236,10 +235,7 @@ where
         Err(err) if text.starts_with(['{', '[']) => return Err(de::Error::custom(err)),
         read => read.ok().flatten(),
     };
-    if value.is_none() {
-        keep(extra, key, raw);
-    }
-    Ok(value)
+    Ok(kept(value, extra, key, raw))
 }
 
 /// A value read by shape, in one pass or not (see [`decode`]): the shape
