@@ -10,9 +10,7 @@ pub(crate) fn job_status_body(
     partner_params: &PartnerParams,
     options: &JobStatusOptions,
 ) -> Result<Vec<u8>, Error> {
-    let PartnerParams {
-        user_id, job_id, ..
-    } = partner_params;
+    let (user_id, job_id) = (&partner_params.user_id, &partner_params.job_id);
     for (field, value) in [("user_id", user_id), ("job_id", job_id)] {
         if value.trim().is_empty() {
             return Err(Error::invalid_input(field, "must not be empty or blank"));

@@ -207,8 +207,7 @@ fn check_url(field: &'static str, raw: &str, query_allowed: bool) -> Result<Uri,
     if !query_allowed && (uri.query().is_some() || url.contains('#')) {
         return Err(bad("must not have a query or fragment"));
     }
-    let authority = uri.authority().map_or("", Authority::as_str);
-    if authority.contains('@') {
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(bad("must not contain credentials"));
     }
     let host = uri
