@@ -38,17 +38,12 @@ pub(crate) fn unescape_prefix(inner: &str, max: usize) -> String {
         let rest = inner.get(end..).unwrap_or_default();
         end += match rest.as_bytes() {
             [] => break,
-            [
-                b'\\',
-                b'u',
-                b'd' | b'D',
-                b'8' | b'9' | b'a' | b'b' | b'A' | b'B',
-                _,
-                _,
-                b'\\',
-                b'u',
-                ..,
-            ] => 12,
+            // A high surrogate's escape (`\uD800` to `\uDBFF`) and the `\u` escape after it.
+            [b'\\', b'u', d, x, _, _, b'\\', b'u', ..]
+                if b"dD".contains(d) && b"89abAB".contains(x) =>
+            {
+                12
+            }
             [b'\\', b'u', ..] => 6,
             [b'\\', ..] => 2,
             _ => rest.chars().next().map_or(1, char::len_utf8),
