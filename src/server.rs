@@ -139,40 +139,33 @@ impl FromStr for Server {
     }
 }
 
-macro_rules! server_from_text {
-    ($($t:ty),*) => {$(
+/// `TryFrom<$t> for Server` for each type `$t` listed, converting with
+/// `|value| conversion`, documented by `$doc`.
+macro_rules! server_from {
+    ($doc:literal, $($t:ty),* => |$value:ident| $conversion:expr) => {$(
         impl TryFrom<$t> for Server {
             type Error = Error;
-            /// As [`str::parse`].
-            fn try_from(s: $t) -> Result<Self, Error> {
-                s.parse()
+            #[doc = $doc]
+            fn try_from($value: $t) -> Result<Self, Error> {
+                $conversion
             }
         }
     )*};
 }
 
-server_from_text!(&str, String, &String);
+server_from! { "As [`str::parse`].", &str, String, &String => |s| s.parse() }
 
-macro_rules! server_from_int {
-    ($($t:ty),*) => {$(
-        impl TryFrom<$t> for Server {
-            type Error = Error;
-            /// `0` is the sandbox, `1` production.
-            fn try_from(n: $t) -> Result<Self, Error> {
-                match n {
-                    0 => Ok(Server::Sandbox),
-                    1 => Ok(Server::Production),
-                    _ => Err(Error::invalid_input(
-                        "sid_server",
-                        format!("must be 0 (sandbox), 1 (production) or a URL, not {n}"),
-                    )),
-                }
-            }
-        }
-    )*};
+server_from! {
+    "`0` is the sandbox, `1` production.",
+    u8, u16, u32, u64, usize, i8, i16, i32, i64 => |n| match n {
+        0 => Ok(Server::Sandbox),
+        1 => Ok(Server::Production),
+        _ => Err(Error::invalid_input(
+            "sid_server",
+            format!("must be 0 (sandbox), 1 (production) or a URL, not {n}"),
+        )),
+    }
 }
-
-server_from_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64);
 
 /// Checks a callback URL: https (http only on loopback), a valid host, no
 /// white space or credentials. A query is allowed (it may carry a token).
