@@ -158,21 +158,20 @@ impl WebApi {
         root_certificates: Option<Vec<ureq::tls::Certificate<'static>>>,
     ) -> Self {
         let base_url = config.server.base_url();
-        let transport = Transport::new(Settings {
-            https: base_url.starts_with("https://"),
-            loopback: crate::server::is_loopback_url(base_url),
-            connect_timeout: config.connect_timeout,
-            max_response_bytes: config.max_response_bytes,
-            max_retries: config.max_retries,
-            retry_base_delay: config.retry_base_delay,
-            root_certificates,
-        });
         WebApi {
             inner: Arc::new(Inner {
                 job_status_url: Endpoint::new(format!("{base_url}/job_status")),
+                transport: Transport::new(Settings {
+                    https: base_url.starts_with("https://"),
+                    loopback: crate::server::is_loopback_url(base_url),
+                    connect_timeout: config.connect_timeout,
+                    max_response_bytes: config.max_response_bytes,
+                    max_retries: config.max_retries,
+                    retry_base_delay: config.retry_base_delay,
+                    root_certificates,
+                }),
                 signature,
                 config,
-                transport,
             }),
         }
     }
