@@ -47,8 +47,7 @@ impl PartnerParams {
         PartnerParams {
             user_id: user_id.into(),
             job_id: job_id.into(),
-            job_type: None,
-            extra: Extra::new(),
+            ..PartnerParams::default()
         }
     }
 
