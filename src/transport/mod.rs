@@ -193,7 +193,6 @@ impl Transport {
         resend_left: &mut bool,
     ) -> Result<Reply, Error> {
         let host = endpoint.host.as_str();
-        let limit = self.settings.max_response_bytes;
         loop {
             let started = Instant::now();
             let left = deadline
@@ -238,7 +237,7 @@ impl Transport {
             reply.body = response
                 .body_mut()
                 .with_config()
-                .limit(limit)
+                .limit(self.settings.max_response_bytes)
                 .read_to_vec()
                 .map_err(fail)?;
             return Ok(reply);
