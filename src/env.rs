@@ -128,23 +128,22 @@ fn typo_of(name: &str) -> Option<&'static str> {
 /// The Levenshtein distance: how many insertions, deletions and
 /// substitutions turn `a` into `b`.
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    // One row of the usual table at a time: `row[j]` is the distance from
-    // the first `i` bytes of `a` to the first `j` of `b`.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // One row of the usual table at a time: `row[j - 1]` is the distance
+    // from the first `i` bytes of `a` to the first `j` of `b`. The row's
+    // first cell (`j` = 0) is always `i`, so it is not stored.
+    let mut row: Vec<usize> = (1..=b.len()).collect();
     for (i, &ca) in a.iter().enumerate() {
         // The row's first cell, and the one diagonally above the next.
         let (mut left, mut diagonal) = (i + 1, i);
-        for (cell, &cb) in row.iter_mut().skip(1).zip(b) {
+        for (cell, &cb) in row.iter_mut().zip(b) {
             left = (diagonal + usize::from(ca != cb))
                 .min(*cell + 1)
                 .min(left + 1);
             diagonal = std::mem::replace(cell, left);
         }
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
     }
-    row.last().copied().unwrap_or(0)
+    // With `b` empty, `a`'s length (each byte deleted).
+    row.last().copied().unwrap_or(a.len())
 }
 
 #[cfg(test)]
