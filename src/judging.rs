@@ -60,8 +60,7 @@ impl Judge<'_> {
             }
             Error::decode("not a job status", body, Some(Box::new(typed_err)), subject)
         })?;
-        let received = wire.result.as_ref().and_then(|r| r.partner_params.as_ref());
-        match received {
+        match wire.result.as_ref().and_then(|r| r.partner_params.as_ref()) {
             Some(p) => check_job(expected, Some(&p.user_id), Some(&p.job_id))?,
             // A complete job's answer must say which job it is about: a body
             // that names none could be about any job.
