@@ -45,7 +45,7 @@ pub(super) struct Connect {
 }
 
 impl Connector for Connect {
-    type Out = Rounded<<RustlsConnector as Connector<Box<dyn Transport>>>::Out>;
+    type Out = <RustlsConnector as Connector<Box<dyn Transport>>>::Out;
 
     fn connect(
         &self,
@@ -81,7 +81,9 @@ impl Connector for Connect {
             run_connector: details.run_connector.clone(),
             register_shutdown: details.register_shutdown.clone(),
         };
-        Ok(self.tls.connect(&shared, Some(plain.boxed()))?.map(Rounded))
+        // Rounded under TLS too: rustls hands the socket what is left of the
+        // time at each read and write.
+        self.tls.connect(&shared, Some(Rounded(plain).boxed()))
     }
 }
 
