@@ -256,8 +256,10 @@ impl WebApiBuilder {
 
     setters! {
         /// The most one call may take, from the first connection attempt to the
-        /// last byte, retries and the waits between them included. Defaults to
-        /// 30 s. Zero is refused by [`build`](Self::build);
+        /// last byte, retries and the waits between them included; socket
+        /// timeouts are rounded up, so a call may end late by 1/256 of the time
+        /// it had left or 1 ms, whichever is more. Defaults to 30 s. Zero is
+        /// refused by [`build`](Self::build);
         /// anything over a century (`Duration::MAX`, say) is taken as a century,
         /// i.e. no practical limit.
         timeout: Duration;

@@ -88,8 +88,8 @@ impl Connector for Connect {
 }
 
 /// A connection whose socket timeouts are rounded up to a step of whole
-/// milliseconds: a power of two, at most 1/256 of the time left (1 ms under
-/// half a second, 64 ms for 30 s).
+/// milliseconds: a power of two, at most 1/256 of the time left but at least
+/// 1 ms (1 ms under half a second, 64 ms for 30 s).
 ///
 /// `ureq` sets a socket's read and write timeouts (a `setsockopt` each)
 /// whenever the time left differs from the value it set last, and with a
@@ -97,7 +97,8 @@ impl Connector for Connect {
 /// warm call, 12 syscalls where bare `ureq` makes 9. Rounded, a warm call
 /// sets none. Measured (`benches/README.md`): on `localhost` that is a few
 /// hundredths of bare `ureq`'s calls per second. A call may run over its
-/// deadline by at most 1/256 of its time left; none is cut short.
+/// deadline by at most 1/256 of its time left, or by under 1 ms when that is
+/// less; none is cut short.
 #[derive(Debug)]
 pub(super) struct Rounded<T>(T);
 
