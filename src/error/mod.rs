@@ -280,10 +280,7 @@ impl Error {
 /// messages, and most of serde's), else its category; and where.
 fn json_reason(err: &serde_json::Error) -> String {
     let (line, column) = (err.line(), err.column());
-    let full = err.to_string();
-    let message = full
-        .strip_suffix(&format!(" at line {line} column {column}"))
-        .unwrap_or(&full);
+    let message = &json_message(err);
     // Field and type names are quoted in backticks; a string value in
     // double quotes (shown only when it is a boolean spelling).
     let quotes_no_value = message.split('`').skip(1).step_by(2).all(|name| {
@@ -299,6 +296,16 @@ fn json_reason(err: &serde_json::Error) -> String {
         _ => "not JSON",
     };
     format!("{what} at line {line} column {column}")
+}
+
+/// A `serde_json` error's message without its position.
+pub(crate) fn json_message(err: &serde_json::Error) -> String {
+    let (line, column) = (err.line(), err.column());
+    let full = err.to_string();
+    match full.strip_suffix(&format!(" at line {line} column {column}")) {
+        Some(message) => message.to_owned(),
+        None => full,
+    }
 }
 
 /// HTTP statuses worth sending the same (idempotent) request again for.

@@ -22,6 +22,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::value::RawValue;
 
 use super::{MAX_KEYS, Scalar};
+use crate::error::json_message;
 use crate::{Extra, RawJson};
 
 /// A type read from a JSON object, leniently, one key at a time.
@@ -87,13 +88,11 @@ lenient_object! {
 /// meet is placed where the one pass met it, in `text` (the other places a
 /// nested value's error within that value).
 pub(crate) fn decode<T: LenientObject>(text: &str) -> Result<T, serde_json::Error> {
-    let message =
-        |e: &serde_json::Error| e.to_string().split(" at line ").next().map(str::to_owned);
     read(text, true).or_else(|fast| {
         read(text, false).map_err(|exact| {
             // Not a syntax error (`1e400`): where the one pass fails on one,
             // the other reading may keep the value and fail further on.
-            let same = fast.is_data() && message(&fast) == message(&exact);
+            let same = fast.is_data() && json_message(&fast) == json_message(&exact);
             if same { fast } else { exact }
         })
     })
